@@ -1,0 +1,80 @@
+using Guardrails.Actions;
+
+namespace Guardrails;
+
+/// <summary>
+/// Represents the outcome of evaluating one tool call against a policy: the verdict, the score, the findings that led
+/// to it, and the policy version that produced it.
+/// </summary>
+/// <remarks>Instances are immutable. Evaluation is deterministic for the same policy, input and session history.</remarks>
+public sealed class Decision
+{
+    internal Decision(Verdict verdict, int score, IReadOnlyList<Finding> findings, IReadOnlyList<AnalyzedOperation> operations, string policyName, string policyVersion, string? error, Verdict? shadowVerdict = null)
+    {
+        Verdict = verdict;
+        ShadowVerdict = shadowVerdict;
+        Score = score;
+        Findings = findings;
+        Operations = operations;
+        PolicyName = policyName;
+        PolicyVersion = policyVersion;
+        Error = error;
+    }
+
+    /// <summary>Gets the verdict.</summary>
+    public Verdict Verdict { get; }
+
+    /// <summary>
+    /// Gets the verdict an enforcing policy would have given, when the deciding policy runs in audit mode (where
+    /// <see cref="Verdict"/> is always <see cref="Verdict.Allow"/>); otherwise <see langword="null"/>.
+    /// </summary>
+    public Verdict? ShadowVerdict { get; }
+
+    /// <summary>Gets the aggregated score (0 to 100) of the rules that fired.</summary>
+    public int Score { get; }
+
+    /// <summary>Gets the findings that explain the verdict, most severe first; empty when the call is allowed with nothing to report.</summary>
+    public IReadOnlyList<Finding> Findings { get; }
+
+    /// <summary>Gets the operations the interpreters derived from the tool call, with their classification.</summary>
+    public IReadOnlyList<AnalyzedOperation> Operations { get; }
+
+    /// <summary>Gets the name of the policy that decided, for example <c>builtin:default</c> or a file path.</summary>
+    public string PolicyName { get; }
+
+    /// <summary>Gets the version (content hash) of the policy that decided.</summary>
+    public string PolicyVersion { get; }
+
+    /// <summary>Gets the cause when the decision was forced by a failure (unreadable input, internal error, missing policy), otherwise <see langword="null"/>.</summary>
+    public string? Error { get; }
+
+    /// <summary>Gets the answer of the approval handler when an escalation was resolved by <see cref="Guard.DecideAsync"/>; otherwise <see langword="null"/>.</summary>
+    public Approvals.ApprovalResult? Approval { get; private init; }
+
+    /// <summary>Gets a value indicating whether the call may run.</summary>
+    public bool IsAllowed => Verdict == Verdict.Allow;
+
+    /// <summary>Gets the distinct ids of the rules that fired, in the order of <see cref="Findings"/>.</summary>
+    public IReadOnlyList<string> RuleIds => field ??= Findings.Select(f => f.RuleId).Distinct(StringComparer.Ordinal).ToArray();
+
+    /// <summary>Gets the distinct human-readable reasons, in the order of <see cref="Findings"/>.</summary>
+    public IReadOnlyList<string> Reasons => field ??= Findings.Select(f => f.Message).Distinct(StringComparer.Ordinal).ToArray();
+
+    /// <summary>Returns a copy of this escalate decision resolved to <paramref name="verdict"/>, with an optional extra finding first.</summary>
+    internal Decision Resolve(Verdict verdict, Finding? extra, Approvals.ApprovalResult? approval)
+    {
+        IReadOnlyList<Finding> findings = extra is null ? Findings : [extra, .. Findings];
+        return new Decision(verdict, Score, findings, Operations, PolicyName, PolicyVersion, Error, ShadowVerdict) { Approval = approval };
+    }
+
+    /// <summary>Returns a one-line summary such as <c>deny (95): replica.launch.detached</c>.</summary>
+    /// <returns>The summary.</returns>
+    public override string ToString() =>
+        RuleIds.Count == 0 ? $"{Verdict.ToString().ToLowerInvariant()} ({Score})" : $"{Verdict.ToString().ToLowerInvariant()} ({Score}): {string.Join(", ", RuleIds)}";
+}
+
+/// <summary>An operation together with what the policy's catalogs say about it.</summary>
+/// <param name="Operation">The operation an interpreter derived.</param>
+/// <param name="Capabilities">The capabilities the operation exercises.</param>
+/// <param name="Resources">The kinds of resource the operation touches.</param>
+public sealed record AnalyzedOperation(Operation Operation, IReadOnlyList<Capability> Capabilities, IReadOnlyList<ResourceKind> Resources);

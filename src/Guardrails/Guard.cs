@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Guardrails.Actions;
+using Guardrails.Approvals;
+using Guardrails.Evaluation;
+using Guardrails.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Guardrails;
+
+/// <summary>
+/// Decides whether tool calls an agent proposes may run: the entry point of Guardrails. Evaluate each call before it
+/// executes; run it only when the decision allows it.
+/// </summary>
+/// <remarks>
+/// <para>A guard is immutable and thread-safe: build it once and share it. <see cref="Evaluate"/> is synchronous and
+/// allocation-light; <see cref="DecideAsync"/> additionally resolves escalations through the configured
+/// <see cref="IApprovalHandler"/>.</para>
+/// <para>Fail-closed: any internal error, cancellation, unreadable input or missing policy yields a deny (or escalate,
+/// where the policy's <c>onError</c> says so) with a finding that names the cause — never an allow.</para>
+/// </remarks>
+public sealed class Guard
+{
+    private static readonly ActivitySource Activities = new(GuardrailsTelemetry.ActivitySourceName);
+    private static readonly Meter SharedMeter = new(GuardrailsTelemetry.MeterName);
+
+    private readonly CompiledPolicy? _policy;
+    private readonly string? _failure;
+    private readonly GuardOptions _options;
+    private readonly ILogger _logger;
+    private readonly Counter<long> _decisions;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<long> _approvals;
+
+    /// <summary>Initializes a new guard that decides with <paramref name="policy"/>.</summary>
+    /// <param name="policy">The policy.</param>
+    /// <param name="options">Options; <see langword="null"/> for the defaults.</param>
+    /// <param name="logger">The logger for decisions; <see langword="null"/> for none.</param>
+    /// <param name="meterFactory">The meter factory for metrics; <see langword="null"/> for a shared meter.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="policy"/> is null.</exception>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="Policies.PolicyLoadException">The policy cannot be compiled with the options' <see cref="GuardOptions.Self"/> additions.</exception>
+    public Guard(GuardPolicy policy, GuardOptions? options = null, ILogger<Guard>? logger = null, IMeterFactory? meterFactory = null)
+        : this(options, logger, meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        Policy = policy;
+        var home = _options.HomeDirectory ?? GuardPolicy.DefaultHomeDirectory;
+        _policy = _options.Self.IsEmpty && _options.HomeDirectory is null ? policy.Compiled : policy.Compile(_options.Self.ToDocument(), home);
+        Log.PolicyLoaded(_logger, _policy.Name, _policy.Version, _policy.Rules.Length);
+    }
+
+    private Guard(string failure, GuardOptions? options, ILogger? logger)
+        : this(options, logger, null)
+    {
+        _failure = failure;
+        Log.PolicyLoadFailed(_logger, _options.Policy, failure);
+    }
+
+    private Guard(GuardOptions? options, ILogger? logger, IMeterFactory? meterFactory)
+    {
+        _options = options ?? new GuardOptions();
+        _options.Validate();
+        _logger = logger ?? NullLogger.Instance;
+        var meter = meterFactory?.Create(GuardrailsTelemetry.MeterName) ?? SharedMeter;
+        _decisions = meter.CreateCounter<long>(GuardrailsTelemetry.DecisionsCounter, unit: "{decision}", description: "Tool-call decisions by verdict and tool.");
+        _duration = meter.CreateHistogram<double>(GuardrailsTelemetry.DurationHistogram, unit: "s", description: "Time to evaluate one tool call.");
+        _approvals = meter.CreateCounter<long>(GuardrailsTelemetry.ApprovalsCounter, unit: "{approval}", description: "Escalations resolved by an approval handler.");
+    }
+
+    /// <summary>Gets the policy this guard decides with, or <see langword="null"/> for a fail-closed guard.</summary>
+    public GuardPolicy? Policy { get; }
+
+    /// <summary>
+    /// Creates a guard that denies every call, naming <paramref name="reason"/>: what a host should run when its policy
+    /// could not be loaded.
+    /// </summary>
+    /// <param name="reason">Why there is no policy, for example the load errors.</param>
+    /// <param name="options">Options; <see langword="null"/> for the defaults.</param>
+    /// <param name="logger">The logger; <see langword="null"/> for none.</param>
+    /// <returns>A guard whose every decision is deny with the finding <c>guardrails.policy.missing</c>.</returns>
+    public static Guard CreateFailClosed(string reason, GuardOptions? options = null, ILogger<Guard>? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        return new Guard(reason, options, logger);
+    }
+
+    /// <summary>Decides whether <paramref name="call"/> may run. An escalation is returned as such, not resolved.</summary>
+    /// <param name="call">The proposed tool call.</param>
+    /// <param name="cancellationToken">Cancels the evaluation; a cancelled evaluation is a deny.</param>
+    /// <returns>The decision. Never <see langword="null"/>; never throws for bad input.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="call"/> is null.</exception>
+    public Decision Evaluate(ToolCall call, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        using var activity = Activities.StartActivity("guardrails.evaluate");
+        var start = Stopwatch.GetTimestamp();
+        var decision = _policy is null
+            ? Evaluator.Failure(null, "guardrails.policy.missing", "no policy is loaded: " + _failure, call)
+            : Evaluator.Evaluate(_policy, call, cancellationToken);
+        Record(call, decision, Stopwatch.GetElapsedTime(start), activity);
+        return decision;
+    }
+
+    /// <summary>
+    /// Decides whether <paramref name="call"/> may run, resolving an escalation through the configured
+    /// <see cref="GuardOptions.ApprovalHandler"/>: approved → allow; refused, unanswered within
+    /// <see cref="GuardOptions.ApprovalTimeout"/>, failed, or no handler → deny.
+    /// </summary>
+    /// <param name="call">The proposed tool call.</param>
+    /// <param name="cancellationToken">Cancels the evaluation and any pending approval; cancellation is a deny.</param>
+    /// <returns>An allow or deny decision.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="call"/> is null.</exception>
+    public async ValueTask<Decision> DecideAsync(ToolCall call, CancellationToken cancellationToken = default)
+    {
+        var decision = Evaluate(call, cancellationToken);
+        if (decision.Verdict != Verdict.Escalate)
+        {
+            return decision;
+        }
+
+        var handler = _options.ApprovalHandler;
+        if (handler is null)
+        {
+            return decision.Resolve(Verdict.Deny, Note("guardrails.approval.unavailable", "approval was required but no approval handler is configured"), null);
+        }
+
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            var rules = string.Join(", ", decision.RuleIds);
+            Log.ApprovalRequested(_logger, call.Name, call.CallId, rules);
+        }
+
+        using var timeout = new CancellationTokenSource(_options.ApprovalTimeout, _options.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        try
+        {
+            var result = await handler.RequestApprovalAsync(new ApprovalRequest(call, decision), linked.Token).ConfigureAwait(false);
+            ArgumentNullException.ThrowIfNull(result);
+            Log.ApprovalResolved(_logger, call.Name, call.CallId, result.Approved, result.Approver, result.Reason);
+            _approvals.Add(1, new KeyValuePair<string, object?>("guardrails.approved", result.Approved));
+            return result.Approved
+                ? decision.Resolve(Verdict.Allow, null, result)
+                : decision.Resolve(Verdict.Deny, Note("guardrails.approval.refused", "approval was refused" + (result.Reason is null ? string.Empty : ": " + result.Reason)), result);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return decision.Resolve(Verdict.Deny, Note("guardrails.approval.timeout", $"no approval within {_options.ApprovalTimeout}"), null);
+        }
+        catch (OperationCanceledException)
+        {
+            return decision.Resolve(Verdict.Deny, Note("guardrails.cancelled", "the approval was cancelled"), null);
+        }
+#pragma warning disable CA1031 // A failing approval handler is a refusal (fail closed), never an approval.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.ApprovalFailed(_logger, call.Name, call.CallId, ex.Message);
+            return decision.Resolve(Verdict.Deny, Note("guardrails.approval.failed", "the approval handler failed: " + ex.Message), null);
+        }
+    }
+
+    private static Finding Note(string code, string message) =>
+        new(code, Capability.CodeOpaque, message, 0, Verdict.Deny, new Evidence(null, string.Empty, TextSpan.Empty, string.Empty));
+
+    private void Record(ToolCall call, Decision decision, TimeSpan elapsed, Activity? activity)
+    {
+        var verdict = decision.Verdict switch
+        {
+            Verdict.Allow => "allow",
+            Verdict.Escalate => "escalate",
+            _ => "deny",
+        };
+        _decisions.Add(1, new KeyValuePair<string, object?>("guardrails.verdict", verdict), new KeyValuePair<string, object?>("gen_ai.tool.name", call.Name));
+        _duration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("guardrails.verdict", verdict));
+        if (activity is not null)
+        {
+            activity.SetTag("gen_ai.tool.name", call.Name);
+            activity.SetTag("gen_ai.tool.call.id", call.CallId);
+            activity.SetTag("guardrails.verdict", verdict);
+            activity.SetTag("guardrails.score", decision.Score);
+            activity.SetTag("guardrails.policy.version", decision.PolicyVersion);
+        }
+
+        if (_logger.IsEnabled(LogLevel.Trace))
+        {
+            Log.Arguments(_logger, call.Name, call.Arguments.ValueKind == System.Text.Json.JsonValueKind.Undefined ? string.Empty : call.Arguments.GetRawText());
+        }
+
+        if (decision.Error is not null)
+        {
+            if (_logger.IsEnabled(LogLevel.Error))
+            {
+                Log.EvaluationFailed(_logger, call.Name, call.CallId, verdict, decision.Error);
+            }
+        }
+        else if (decision.ShadowVerdict is { } shadow && shadow != Verdict.Allow)
+        {
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                var rules = string.Join(", ", decision.RuleIds);
+                var wouldBe = shadow.ToString().ToLowerInvariant();
+                Log.Audited(_logger, call.Name, call.CallId, wouldBe, rules);
+            }
+        }
+        else if (decision.Verdict != Verdict.Allow)
+        {
+            if (_logger.IsEnabled(LogLevel.Warning))
+            {
+                var rules = string.Join(", ", decision.RuleIds);
+                if (decision.Verdict == Verdict.Deny)
+                {
+                    Log.Denied(_logger, call.Name, call.CallId, call.SessionId, decision.Score, rules);
+                }
+                else
+                {
+                    Log.Escalated(_logger, call.Name, call.CallId, call.SessionId, decision.Score, rules);
+                }
+            }
+        }
+        else if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.Allowed(_logger, call.Name, call.CallId, call.SessionId, decision.Score, decision.PolicyName, decision.PolicyVersion);
+        }
+    }
+}
