@@ -1,0 +1,361 @@
+using System.Collections.Frozen;
+using Guardrails.Actions;
+using Guardrails.Policies;
+
+namespace Guardrails.Classification;
+
+/// <summary>
+/// The compiled catalogs of a policy: which paths are which kind of resource, which programs belong to which class,
+/// which hosts are trusted, and what the agent itself is. Immutable and thread-safe.
+/// </summary>
+internal sealed class Catalog
+{
+    private readonly ResourceMatcher[] _resources;
+    private readonly FrozenDictionary<string, ulong> _programsByName;
+    private readonly (CompiledGlob Glob, ulong Mask)[] _programGlobs;
+    private readonly (string Module, ulong Mask)[] _pythonModules;
+    private readonly (CompiledGlob Glob, ulong Mask)[] _hostGlobs;
+    private readonly FrozenDictionary<string, ulong> _hostsByName;
+
+    public Catalog(
+        IReadOnlyList<ResourceKind> resourceKinds,
+        ResourceMatcher[] resources,
+        IReadOnlyList<string> programClasses,
+        FrozenDictionary<string, ulong> programsByName,
+        (CompiledGlob Glob, ulong Mask)[] programGlobs,
+        (string Module, ulong Mask)[] pythonModules,
+        IReadOnlyList<string> hostClasses,
+        FrozenDictionary<string, ulong> hostsByName,
+        (CompiledGlob Glob, ulong Mask)[] hostGlobs,
+        IReadOnlyList<string> replicationPhrases,
+        SelfModel self,
+        string homeDirectory)
+    {
+        ResourceKinds = resourceKinds;
+        _resources = resources;
+        ProgramClasses = programClasses;
+        _programsByName = programsByName;
+        _programGlobs = programGlobs;
+        _pythonModules = pythonModules;
+        HostClasses = hostClasses;
+        _hostsByName = hostsByName;
+        _hostGlobs = hostGlobs;
+        ReplicationPhrases = replicationPhrases;
+        Self = self;
+        HomeDirectory = homeDirectory;
+        ModelWeightsBit = BitOf(ResourceKind.ModelWeights);
+        AgentScaffoldBit = BitOf(ResourceKind.AgentScaffold);
+        GuardBit = BitOf(ResourceKind.Guard);
+        StartupBit = BitOf(ResourceKind.Startup);
+        CredentialsBit = BitOf(ResourceKind.Credentials);
+        ShutdownControlBit = BitOf(ResourceKind.ShutdownControl);
+        SelfProcessBit = BitOf(ResourceKind.SelfProcess);
+        GuardProcessBit = BitOf(ResourceKind.GuardProcess);
+        SelfEndpointBit = BitOf(ResourceKind.SelfEndpoint);
+        InferenceServerBit = BitOf(ResourceKind.InferenceServer);
+        TransferToolBit = BitOf(ResourceKind.TransferTool);
+        CloudCliBit = BitOf(ResourceKind.CloudCli);
+        InferenceServerClass = ProgramClassBit("inference-server");
+        TransferToolClass = ProgramClassBit("transfer-tool");
+        CloudCliClass = ProgramClassBit("cloud-cli");
+        SupervisorClass = ProgramClassBit("supervisor");
+        ShellClass = ProgramClassBit("shell");
+    }
+
+    /// <summary>Gets the resource kinds in bit order.</summary>
+    public IReadOnlyList<ResourceKind> ResourceKinds { get; }
+
+    /// <summary>Gets the program class names in bit order.</summary>
+    public IReadOnlyList<string> ProgramClasses { get; }
+
+    /// <summary>Gets the host class names in bit order.</summary>
+    public IReadOnlyList<string> HostClasses { get; }
+
+    /// <summary>Gets the lower-case phrases that mark a prompt as a replication instruction.</summary>
+    public IReadOnlyList<string> ReplicationPhrases { get; }
+
+    public SelfModel Self { get; }
+
+    public string HomeDirectory { get; }
+
+    public ulong ModelWeightsBit { get; }
+
+    public ulong AgentScaffoldBit { get; }
+
+    public ulong GuardBit { get; }
+
+    public ulong StartupBit { get; }
+
+    public ulong CredentialsBit { get; }
+
+    public ulong ShutdownControlBit { get; }
+
+    public ulong SelfProcessBit { get; }
+
+    public ulong GuardProcessBit { get; }
+
+    public ulong SelfEndpointBit { get; }
+
+    public ulong InferenceServerBit { get; }
+
+    public ulong TransferToolBit { get; }
+
+    public ulong CloudCliBit { get; }
+
+    public ulong InferenceServerClass { get; }
+
+    public ulong TransferToolClass { get; }
+
+    public ulong CloudCliClass { get; }
+
+    public ulong SupervisorClass { get; }
+
+    public ulong ShellClass { get; }
+
+    /// <summary>Returns the bit of a resource kind, or 0 when no catalog defines it.</summary>
+    public ulong BitOf(ResourceKind kind)
+    {
+        for (var i = 0; i < ResourceKinds.Count; i++)
+        {
+            if (ResourceKinds[i] == kind)
+            {
+                return 1UL << i;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Returns the bit of a program class, or 0 when no catalog defines it.</summary>
+    public ulong ProgramClassBit(string name) => BitIn(ProgramClasses, name);
+
+    /// <summary>Returns the bit of a host class, or 0 when no catalog defines it.</summary>
+    public ulong HostClassBit(string name) => BitIn(HostClasses, name);
+
+    private static ulong BitIn(IReadOnlyList<string> names, string name)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (string.Equals(names[i], name, StringComparison.Ordinal))
+            {
+                return 1UL << i;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Classifies a normalized path. With <paramref name="containing"/> set, a directory that contains a catalogued
+    /// location (for example <c>/opt</c> when the agent lives in <c>/opt/agent</c>) counts as that location: copying
+    /// it copies them.
+    /// </summary>
+    public ulong ClassifyPath(string path, bool containing, out bool self) => ClassifyPath(path, containing, containing, out self);
+
+    /// <summary>
+    /// Classifies a normalized path; <paramref name="containingSelf"/> applies the "directory that contains it" test to
+    /// the <c>self</c> directories only, <paramref name="containingCatalogs"/> to the catalogs' locations as well.
+    /// </summary>
+    public ulong ClassifyPath(string path, bool containingCatalogs, bool containingSelf, out bool self)
+    {
+        var containing = containingCatalogs;
+        self = false;
+        if (string.IsNullOrEmpty(path))
+        {
+            return 0;
+        }
+
+        ulong mask = 0;
+        foreach (var matcher in _resources)
+        {
+            if (matcher.Matches(path, containing))
+            {
+                mask |= matcher.Bit;
+            }
+        }
+
+        if (MatchesAny(Self.AgentDirectories, path, containingSelf))
+        {
+            mask |= AgentScaffoldBit;
+            self = true;
+        }
+
+        if (MatchesAny(Self.ModelDirectories, path, containingSelf))
+        {
+            mask |= ModelWeightsBit;
+            self = true;
+        }
+
+        if (MatchesAny(Self.GuardPaths, path, containingSelf))
+        {
+            mask |= GuardBit;
+        }
+
+        return mask;
+    }
+
+    private static bool MatchesAny(IReadOnlyList<string> directories, string path, bool containing)
+    {
+        foreach (var directory in directories)
+        {
+            if (PathNormalizer.IsAtOrBelow(path, directory) || (containing && path.StartsWith('/') && PathNormalizer.IsAtOrBelow(directory, path)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Returns the program classes a program name (without directories) belongs to.</summary>
+    public ulong ClassifyProgram(string programName)
+    {
+        if (string.IsNullOrEmpty(programName))
+        {
+            return 0;
+        }
+
+        _programsByName.TryGetValue(programName, out var mask);
+        foreach (var (glob, globMask) in _programGlobs)
+        {
+            if ((mask & globMask) != globMask && glob.IsMatch(programName))
+            {
+                mask |= globMask;
+            }
+        }
+
+        return mask;
+    }
+
+    /// <summary>Returns the program classes that <c>python -m <paramref name="module"/></c> belongs to.</summary>
+    public ulong ClassifyPythonModule(string module)
+    {
+        ulong mask = 0;
+        foreach (var (name, moduleMask) in _pythonModules)
+        {
+            if (module.StartsWith(name, StringComparison.Ordinal) && (module.Length == name.Length || module[name.Length] == '.'))
+            {
+                mask |= moduleMask;
+            }
+        }
+
+        return mask;
+    }
+
+    /// <summary>Returns the host classes a host name belongs to.</summary>
+    public ulong ClassifyHost(string host)
+    {
+        if (string.IsNullOrEmpty(host))
+        {
+            return 0;
+        }
+
+        var lower = host.ToLowerInvariant();
+        _hostsByName.TryGetValue(lower, out var mask);
+        foreach (var (glob, globMask) in _hostGlobs)
+        {
+            if ((mask & globMask) != globMask && glob.IsMatch(lower))
+            {
+                mask |= globMask;
+            }
+        }
+
+        return mask;
+    }
+
+    /// <summary>Normalizes a path against a working directory and this catalog's home directory.</summary>
+    public string Normalize(string path, string? workingDirectory) => PathNormalizer.Normalize(path, workingDirectory, HomeDirectory);
+}
+
+/// <summary>Recognises the files of one resource kind.</summary>
+internal sealed class ResourceMatcher
+{
+    public required ulong Bit { get; init; }
+
+    public required CompiledGlob[] Paths { get; init; }
+
+    /// <summary>The literal directory prefixes of <see cref="Paths"/>, for the "directory containing it" test.</summary>
+    public required string[] PathRoots { get; init; }
+
+    public required string[] Extensions { get; init; }
+
+    public required CompiledGlob[] Names { get; init; }
+
+    public required string[] ContextExtensions { get; init; }
+
+    public required CompiledGlob[] ContextDirectories { get; init; }
+
+    public bool Matches(string path, bool containing)
+    {
+        foreach (var glob in Paths)
+        {
+            if (glob.IsMatch(path))
+            {
+                return true;
+            }
+        }
+
+        if (containing && path.StartsWith('/'))
+        {
+            foreach (var root in PathRoots)
+            {
+                if (root.Length > 1 && PathNormalizer.IsAtOrBelow(root, path))
+                {
+                    return true;
+                }
+            }
+        }
+
+        var name = PathNormalizer.FileName(path);
+        foreach (var extension in Extensions)
+        {
+            if (name.EndsWith(extension, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        foreach (var glob in Names)
+        {
+            if (glob.IsMatch(name))
+            {
+                return true;
+            }
+        }
+
+        if (ContextExtensions.Length > 0)
+        {
+            foreach (var extension in ContextExtensions)
+            {
+                if (name.EndsWith(extension, StringComparison.OrdinalIgnoreCase))
+                {
+                    return InContextDirectory(path);
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private bool InContextDirectory(string path)
+    {
+        var span = path.AsSpan();
+        var end = span.LastIndexOf('/');
+        while (end > 0)
+        {
+            var start = span[..end].LastIndexOf('/');
+            var segment = span[(start + 1)..end];
+            foreach (var glob in ContextDirectories)
+            {
+                if (glob.IsMatch(segment))
+                {
+                    return true;
+                }
+            }
+
+            end = start;
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Text.Json;
+using Guardrails.Actions;
+using Guardrails.Python;
+using Guardrails.Shell;
+using Guardrails.Shell.Programs;
+
+namespace Guardrails.Interpreters;
+
+/// <summary>Routes a tool call to the interpreter its binding names and resolves the working directory first.</summary>
+internal static class ToolInterpreter
+{
+    public static void Interpret(InterpretationContext context)
+    {
+        context.WorkingDirectory = context.Call.WorkingDirectory;
+        if (context.TryGetString("cwd", out var cwd, out _) && cwd.Length > 0)
+        {
+            context.WorkingDirectory = context.Catalog.Normalize(cwd, context.Call.WorkingDirectory);
+        }
+
+        switch (context.Binding.Interpreter)
+        {
+            case InterpreterKind.Shell:
+                if (!context.RequireString("command", out var command, out var commandName))
+                {
+                    return;
+                }
+
+                new ShellAnalyzer(context).AnalyzeCommand(command, commandName);
+                break;
+            case InterpreterKind.Python:
+                if (!context.RequireString("code", out var code, out var codeName))
+                {
+                    return;
+                }
+
+                new ShellAnalyzer(context).AnalyzePythonSource(code, codeName);
+                break;
+            case InterpreterKind.FileWrite:
+                FileInterpreters.Write(context, FileAction.Write);
+                break;
+            case InterpreterKind.FileEdit:
+                FileInterpreters.Write(context, FileAction.Write);
+                break;
+            case InterpreterKind.FileRead:
+                FileInterpreters.Read(context);
+                break;
+            case InterpreterKind.FileCopy:
+                FileInterpreters.Copy(context);
+                break;
+            case InterpreterKind.Process:
+                InterpretProcess(context);
+                break;
+            case InterpreterKind.Http:
+                HttpInterpreter.Interpret(context);
+                break;
+            default:
+                GenericInterpreter.Interpret(context);
+                break;
+        }
+    }
+
+    private static void InterpretProcess(InterpretationContext context)
+    {
+        if (!context.RequireString("program", out var program, out var programName))
+        {
+            return;
+        }
+
+        var analyzer = new ShellAnalyzer(context);
+        if (!context.TryGetElement("args", out var args, out var argsName) || args.ValueKind == JsonValueKind.Null)
+        {
+            // A process tool given a whole command line and no argument list: read it the way a shell would.
+            analyzer.AnalyzeCommand(program, programName);
+            return;
+        }
+
+        if (args.ValueKind == JsonValueKind.String)
+        {
+            analyzer.AnalyzeCommand(ShellQuoting.Quote(program) + " " + args.GetString(), argsName);
+            return;
+        }
+
+        if (args.ValueKind != JsonValueKind.Array)
+        {
+            context.Sink.AddProblem("guardrails.input.shape", $"argument '{argsName}' of tool '{context.Call.Name}' should be an array of strings", argsName, TextSpan.Empty);
+            return;
+        }
+
+        var argv = new List<string>();
+        var spans = new List<TextSpan>();
+        foreach (var item in args.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String)
+            {
+                context.Sink.AddProblem("guardrails.input.shape", $"argument '{argsName}' of tool '{context.Call.Name}' should contain only strings", argsName, TextSpan.Empty);
+                return;
+            }
+
+            argv.Add(item.GetString() ?? string.Empty);
+            spans.Add(new TextSpan(0, program.Length));
+        }
+
+        analyzer.AnalyzeInvocation(new CommandInvocation
+        {
+            Program = program,
+            Arguments = argv,
+            ArgumentSpans = spans,
+            Span = new TextSpan(0, program.Length),
+            ProgramSpan = new TextSpan(0, program.Length),
+            Source = programName,
+            WorkingDirectory = context.WorkingDirectory,
+        });
+    }
+}

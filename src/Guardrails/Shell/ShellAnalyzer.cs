@@ -1,0 +1,1065 @@
+using System.Text;
+using Guardrails.Actions;
+using Guardrails.Interpreters;
+using Guardrails.Python;
+using Guardrails.Shell.Programs;
+using Guardrails.Shell.Syntax;
+
+namespace Guardrails.Shell;
+
+/// <summary>
+/// Reads a shell command the way bash would execute it, without executing anything: parses it, resolves what can be
+/// known statically (quote removal, variables and aliases defined earlier in the same command, functions, brace
+/// expansion, <c>~</c>), follows pipes of literal text into shells and decoders, and hands every resolved command to the
+/// per-program semantics table. What cannot be resolved becomes an <see cref="OpaqueCode"/> operation with its span —
+/// a risk signal, never a silent pass.
+/// </summary>
+/// <remarks>One instance analyses one tool call; it is not thread-safe and not reused.</remarks>
+internal sealed class ShellAnalyzer : IInvocationHost
+{
+    private const int MaxFieldsPerWord = 256;
+    private const int MaxFunctionCallDepth = 8;
+
+    // Marks "no value was saved" when restoring positional parameters (distinct from a saved null = unknown).
+    private static readonly string Unset = new('\0', 1);
+
+    private static readonly HashSet<string> NonExecutingBuiltins = new(StringComparer.Ordinal)
+    {
+        ":", "true", "false", "test", "[", "read", "set", "shift", "return", "exit", "wait", "jobs", "type", "hash", "pwd",
+        "let", "shopt", "history", "echo", "printf", "getopts", "umask", "ulimit", "times", "dirs", "pushd", "popd", "break", "continue", "help", "logout", "suspend", "fg", "bg", "compgen", "complete", "caller", "enable", "mapfile", "readarray", "bind",
+    };
+
+    private readonly InterpretationContext _context;
+    private readonly Dictionary<string, string?> _variables = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Command> _functions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _sources = new(StringComparer.Ordinal);
+    private int _functionDepth;
+
+    public ShellAnalyzer(InterpretationContext context)
+    {
+        _context = context;
+        Cwd = context.WorkingDirectory;
+    }
+
+    /// <inheritdoc />
+    public OperationSink Sink => _context.Sink;
+
+    /// <summary>Gets the working directory as tracked through <c>cd</c> (null when it became unknown).</summary>
+    private string? Cwd { get; set; }
+
+    /// <summary>Analyses a top-level shell command taken from tool argument <paramref name="source"/>.</summary>
+    public void AnalyzeCommand(string command, string source)
+    {
+        _sources[source] = command;
+        AnalyzeText(command, new Frame(source, SpanMap.Identity, 0, null, false, null));
+    }
+
+    /// <summary>Analyses a top-level Python program taken from tool argument <paramref name="source"/>.</summary>
+    public void AnalyzePythonSource(string code, string source)
+    {
+        _sources[source] = code;
+        PythonAnalyzer.Analyze(code, new PythonScope(source, SpanMap.Identity, 0, null, Cwd), this);
+    }
+
+    /// <inheritdoc />
+    public string NormalizePath(string path, CommandInvocation invocation) =>
+        _context.Catalog.Normalize(path, invocation.WorkingDirectory ?? Cwd);
+
+    /// <inheritdoc />
+    public void AnalyzeShell(string code, TextSpan span, CommandInvocation invocation, string via)
+    {
+        var frame = new Frame(invocation.Source, SpanMap.For(SourceText(invocation.Source), code, span), invocation.Depth + 1, Chain(invocation.Via, via), invocation.Detached, invocation.DetachedBy);
+
+        // A new shell process: it sees none of this shell's unexported variables, aliases or functions.
+        var child = new ShellAnalyzer(_context) { Cwd = invocation.WorkingDirectory ?? Cwd };
+        foreach (var (source, text) in _sources)
+        {
+            child._sources[source] = text;
+        }
+
+        child.AnalyzeText(code, frame);
+    }
+
+    /// <inheritdoc />
+    public void AnalyzePython(string code, TextSpan span, CommandInvocation invocation, string via)
+    {
+        var map = SpanMap.For(SourceText(invocation.Source), code, span);
+        PythonAnalyzer.Analyze(code, new PythonScope(invocation.Source, map, invocation.Depth + 1, Chain(invocation.Via, via), invocation.WorkingDirectory ?? Cwd) { Detached = invocation.Detached, DetachedBy = invocation.DetachedBy }, this);
+    }
+
+    /// <inheritdoc />
+    public void AnalyzeInvocation(CommandInvocation inner)
+    {
+        if (inner.Depth > _context.Limits.MaxNestingDepth)
+        {
+            Opaque("shell", $"wrappers nested deeper than {_context.Limits.MaxNestingDepth} levels", inner.Source, inner.Span, inner.Via);
+            return;
+        }
+
+        ProgramSemantics.Analyze(inner, this);
+    }
+
+    /// <summary>Gets the context of the tool call (for the Python analyzer).</summary>
+    internal InterpretationContext Context => _context;
+
+    internal string? SourceText(string source) => _sources.TryGetValue(source, out var text) ? text : null;
+
+    internal static string? Chain(string? outer, string? inner) =>
+        outer is null ? inner : inner is null ? outer : outer + " → " + inner;
+
+    internal void Opaque(string language, string reason, string source, TextSpan span, string? via) =>
+        Sink.Add(new OpaqueCode(language, reason) { Source = source, Span = span, Via = via });
+
+    private void AnalyzeText(string code, Frame frame)
+    {
+        if (frame.Depth > _context.Limits.MaxNestingDepth)
+        {
+            Opaque("shell", $"inline code nested deeper than {_context.Limits.MaxNestingDepth} levels", frame.Source, frame.Map.Map(new TextSpan(0, code.Length)), frame.Via);
+            return;
+        }
+
+        var limits = ParserLimits.Default with { MaxLength = _context.Limits.MaxInputLength };
+        var result = BashParser.Parse(code, limits);
+        foreach (var diagnostic in result.Diagnostics)
+        {
+            var kind = diagnostic.Kind switch
+            {
+                ParseDiagnosticKind.DepthLimit or ParseDiagnosticKind.LengthLimit or ParseDiagnosticKind.NodeLimit => "a parser limit was hit",
+                _ => "the command could not be parsed",
+            };
+            Opaque("shell", $"{kind}: {diagnostic.Message}", frame.Source, frame.Map.Map(diagnostic.Span), frame.Via);
+        }
+
+        WalkList(result.Script.Body, frame);
+    }
+
+    private void WalkList(CommandList list, Frame frame)
+    {
+        foreach (var item in list.Items)
+        {
+            if (Sink.IsFull)
+            {
+                return;
+            }
+
+            var itemFrame = item.Background && !frame.Detached ? frame with { Detached = true, DetachedBy = "&" } : frame;
+            WalkPipeline(item.Command.First, itemFrame);
+            foreach (var (_, pipeline) in item.Command.Rest)
+            {
+                WalkPipeline(pipeline, itemFrame);
+            }
+        }
+    }
+
+    private void WalkPipeline(Pipeline pipeline, Frame frame)
+    {
+        string? piped = null;
+        for (var i = 0; i < pipeline.Commands.Count; i++)
+        {
+            var pipe = new PipeState(i > 0, piped, i < pipeline.Commands.Count - 1);
+            piped = WalkCommand(pipeline.Commands[i], frame, pipe);
+        }
+    }
+
+    /// <summary>Walks one command; returns its standard output when it is statically known (for the next pipe stage).</summary>
+    private string? WalkCommand(Command command, Frame frame, PipeState pipe)
+    {
+        switch (command)
+        {
+            case SimpleCommand simple:
+                return AnalyzeSimple(simple, frame, pipe);
+            case Subshell subshell:
+                WalkList(subshell.Body, frame);
+                break;
+            case BraceGroup group:
+                WalkList(group.Body, frame);
+                break;
+            case FunctionDefinition function:
+                _functions[function.Name] = function.Body;
+                return null;
+            case IfCommand ifCommand:
+                foreach (var (condition, body) in ifCommand.Branches)
+                {
+                    WalkList(condition, frame);
+                    WalkList(body, frame);
+                }
+
+                if (ifCommand.Else is { } elseBody)
+                {
+                    WalkList(elseBody, frame);
+                }
+
+                break;
+            case WhileCommand loop:
+                WalkList(loop.Condition, frame);
+                WalkList(loop.Body, frame);
+                break;
+            case ForCommand forCommand:
+                WalkLoopVariable(forCommand.Variable, forCommand.Items, frame);
+                WalkList(forCommand.Body, frame);
+                break;
+            case SelectCommand select:
+                WalkLoopVariable(select.Variable, select.Items, frame);
+                WalkList(select.Body, frame);
+                break;
+            case ArithmeticForCommand arithmeticFor:
+                WalkExpansions(arithmeticFor.Expansions, frame);
+                WalkList(arithmeticFor.Body, frame);
+                break;
+            case CaseCommand caseCommand:
+                ExpandWord(caseCommand.Subject, frame);
+                foreach (var item in caseCommand.Items)
+                {
+                    WalkList(item.Body, frame);
+                }
+
+                break;
+            case ConditionalCommand conditional:
+                foreach (var word in conditional.Words)
+                {
+                    ExpandWord(word, frame);
+                }
+
+                break;
+            case ArithmeticCommand arithmetic:
+                WalkExpansions(arithmetic.Expansions, frame);
+                break;
+            case CoprocCommand coproc:
+                WalkCommand(coproc.Body, frame with { Detached = true, DetachedBy = frame.DetachedBy ?? "coproc" }, default);
+                break;
+        }
+
+        AnalyzeRedirections(command.Redirections, frame, null, null);
+        return null;
+    }
+
+    private void WalkLoopVariable(string variable, IReadOnlyList<Word>? items, Frame frame)
+    {
+        string? single = null;
+        var count = 0;
+        foreach (var word in items ?? [])
+        {
+            foreach (var field in ExpandWord(word, frame))
+            {
+                count++;
+                single = field.Known ? field.Text : null;
+            }
+        }
+
+        // One known item: the loop variable is that item. Otherwise it varies; uses of it are unknown.
+        _variables[variable] = count == 1 ? single : null;
+    }
+
+    private void WalkExpansions(IReadOnlyList<WordPart> parts, Frame frame)
+    {
+        var builder = new FieldBuilder();
+        foreach (var part in parts)
+        {
+            AppendPart(part, frame, builder, quoted: true);
+        }
+    }
+
+    private string? AnalyzeSimple(SimpleCommand command, Frame frame, PipeState pipe)
+    {
+        var fields = new List<Field>();
+        foreach (var word in command.Words)
+        {
+            fields.AddRange(ExpandWord(word, frame));
+        }
+
+        var assignments = new List<(string Name, string? Value, TextSpan Span)>();
+        foreach (var assignment in command.Assignments)
+        {
+            string? value = null;
+            if (assignment.Value is { } valueWord)
+            {
+                var expanded = ExpandWord(valueWord, frame, split: false);
+                value = expanded.Count == 1 && expanded[0].Known ? expanded[0].Text : null;
+            }
+            else if (assignment.ArrayValue is null)
+            {
+                value = string.Empty;
+            }
+            else
+            {
+                foreach (var element in assignment.ArrayValue)
+                {
+                    ExpandWord(element, frame);
+                }
+            }
+
+            WalkExpansions(assignment.Expansions, frame);
+            assignments.Add((assignment.Name, assignment.Append ? null : value, frame.Map.Map(assignment.Span)));
+        }
+
+        if (fields.Count == 0)
+        {
+            foreach (var (variable, value, _) in assignments)
+            {
+                _variables[variable] = value;
+            }
+
+            AnalyzeRedirections(command.Redirections, frame, null, null);
+            return null;
+        }
+
+        // Assignments before a command are exported to that command only.
+        foreach (var (variable, value, span) in assignments)
+        {
+            Sink.Add(new EnvironmentChange(variable, value) { Source = frame.Source, Span = span, Via = frame.Via });
+        }
+
+        var program = fields[0];
+        if (!program.Known)
+        {
+            Opaque("shell", $"the command name is computed at run time: {program.Text}", frame.Source, program.Span, frame.Via);
+            AnalyzeRedirections(command.Redirections, frame, null, null);
+            return null;
+        }
+
+        var name = program.Text;
+        if (_aliases.TryGetValue(name, out var alias) && command.Words.Count > 0)
+        {
+            var rest = string.Join(' ', fields.Skip(1).Select(f => ShellQuoting.Quote(f.Text)));
+            AnalyzeText(alias + " " + rest, frame with { Map = new SpanMap(0, frame.Map.Map(command.Span)), Via = Chain(frame.Via, "alias " + name) });
+            AnalyzeRedirections(command.Redirections, frame, null, null);
+            return null;
+        }
+
+        if (_functions.TryGetValue(name, out var body))
+        {
+            if (_functionDepth < MaxFunctionCallDepth)
+            {
+                // Positional parameters are the call's arguments inside the body, and are restored after it.
+                var saved = new Dictionary<string, string?>(StringComparer.Ordinal);
+                var positional = fields.Skip(1).ToList();
+                var names = new List<string> { "#", "@", "*" };
+                names.AddRange(Enumerable.Range(1, Math.Max(positional.Count, 9)).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                foreach (var parameter in names)
+                {
+                    saved[parameter] = _variables.TryGetValue(parameter, out var old) ? old : Unset;
+                }
+
+                for (var n = 1; n <= Math.Max(positional.Count, 9); n++)
+                {
+                    _variables[n.ToString(System.Globalization.CultureInfo.InvariantCulture)] = n <= positional.Count ? (positional[n - 1].Known ? positional[n - 1].Text : null) : string.Empty;
+                }
+
+                var all = positional.All(f => f.Known) ? string.Join(' ', positional.Select(f => f.Text)) : null;
+                _variables["@"] = all;
+                _variables["*"] = all;
+                _variables["#"] = positional.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                _functionDepth++;
+                WalkCommand(body, frame with { Via = Chain(frame.Via, name + "()") }, pipe);
+                _functionDepth--;
+                foreach (var (parameter, value) in saved)
+                {
+                    if (ReferenceEquals(value, Unset))
+                    {
+                        _variables.Remove(parameter);
+                    }
+                    else
+                    {
+                        _variables[parameter] = value;
+                    }
+                }
+            }
+            else
+            {
+                Opaque("shell", $"function '{name}' recurses deeper than {MaxFunctionCallDepth} calls", frame.Source, program.Span, frame.Via);
+            }
+
+            AnalyzeRedirections(command.Redirections, frame, null, null);
+            return null;
+        }
+
+        var (stdinText, stdinFile) = StdinOf(command.Redirections, frame, pipe);
+        string? stdout = null;
+        switch (name)
+        {
+            case "eval":
+                AnalyzeEval(fields, command, frame);
+                break;
+            case "source" or ".":
+                AnalyzeSource(fields, frame);
+                break;
+            case "cd":
+                ChangeDirectory(fields);
+                break;
+            case "export" or "declare" or "typeset" or "readonly" or "local":
+                AnalyzeDeclaration(name, fields, frame);
+                break;
+            case "unset":
+                foreach (var field in fields.Skip(1).Where(f => !f.Text.StartsWith('-')))
+                {
+                    _variables.Remove(field.Text);
+                    Sink.Add(new EnvironmentChange(field.Text, null) { Source = frame.Source, Span = field.Span, Via = frame.Via });
+                }
+
+                break;
+            case "alias":
+                foreach (var field in fields.Skip(1))
+                {
+                    var eq = field.Text.IndexOf('=', StringComparison.Ordinal);
+                    if (eq > 0)
+                    {
+                        _aliases[field.Text[..eq]] = field.Text[(eq + 1)..];
+                    }
+                }
+
+                break;
+            case "disown":
+                break;
+            case "echo":
+                stdout = Echo(fields);
+                break;
+            case "printf":
+                stdout = Printf(fields);
+                break;
+            default:
+                if (NonExecutingBuiltins.Contains(name))
+                {
+                    break;
+                }
+
+                stdout = KnownOutput(name, fields, stdinText);
+                ProgramSemantics.Analyze(BuildInvocation(command, fields, frame, pipe, stdinText, stdinFile), this);
+                break;
+        }
+
+        AnalyzeRedirections(command.Redirections, frame, name, stdout ?? (name == "cat" && fields.Count == 1 ? stdinText : null));
+        return stdout;
+    }
+
+    private CommandInvocation BuildInvocation(SimpleCommand command, List<Field> fields, Frame frame, PipeState pipe, string? stdinText, string? stdinFile) => new()
+    {
+        Program = fields[0].Text,
+        Arguments = fields.Skip(1).Select(f => f.Text).ToArray(),
+        ArgumentSpans = fields.Skip(1).Select(f => f.Span).ToArray(),
+        Span = frame.Map.Map(command.Span),
+        ProgramSpan = fields[0].Span,
+        Source = frame.Source,
+        WorkingDirectory = Cwd,
+        Detached = frame.Detached,
+        DetachedBy = frame.DetachedBy,
+        Via = frame.Via,
+        Depth = frame.Depth,
+        StdinText = stdinText,
+        StdinFile = stdinFile,
+        StdinFromPipe = pipe.FromPipe && stdinText is null,
+        StdoutToPipe = pipe.ToPipe,
+    };
+
+    private void AnalyzeEval(List<Field> fields, SimpleCommand command, Frame frame)
+    {
+        if (fields.Count < 2)
+        {
+            return;
+        }
+
+        var unknown = fields.Skip(1).FirstOrDefault(f => !f.Known);
+        if (unknown is not null)
+        {
+            Opaque("shell", $"eval of a string computed at run time: {unknown.Text}", frame.Source, unknown.Span, frame.Via);
+        }
+
+        var code = string.Join(' ', fields.Skip(1).Select(f => f.Text));
+        var span = TextSpan.Union(fields[1].Span, fields[^1].Span);
+        var map = fields.Count == 2 ? SpanMap.For(SourceText(frame.Source), code, fields[1].Span) : new SpanMap(0, frame.Map.Map(command.Span));
+        AnalyzeText(code, frame with { Map = map.Fixed is null && fields.Count == 2 ? map : new SpanMap(0, span), Depth = frame.Depth + 1, Via = Chain(frame.Via, "eval") });
+    }
+
+    private void AnalyzeSource(List<Field> fields, Frame frame)
+    {
+        if (fields.Count < 2)
+        {
+            return;
+        }
+
+        var file = fields[1];
+        if (!file.Known)
+        {
+            Opaque("shell", $"sources a file whose name is computed at run time: {file.Text}", frame.Source, file.Span, frame.Via);
+            return;
+        }
+
+        Sink.Add(new ProcessLaunch(fields[0].Text, fields.Skip(1).Select(f => f.Text).ToArray())
+        {
+            Script = _context.Catalog.Normalize(file.Text, Cwd),
+            Source = frame.Source,
+            Span = TextSpan.Union(fields[0].Span, file.Span),
+            Via = frame.Via,
+            Detached = frame.Detached,
+            DetachedBy = frame.DetachedBy,
+            WorkingDirectory = Cwd,
+        });
+    }
+
+    private void ChangeDirectory(List<Field> fields)
+    {
+        var target = fields.Skip(1).FirstOrDefault(f => f.Text != "-P" && f.Text != "-L" && f.Text != "--");
+        if (target is null)
+        {
+            Cwd = _context.Catalog.HomeDirectory;
+        }
+        else if (target.Known && target.Text != "-")
+        {
+            var next = _context.Catalog.Normalize(target.Text, Cwd);
+            Cwd = next.StartsWith('/') ? next : null;
+        }
+        else
+        {
+            Cwd = null;
+        }
+    }
+
+    private void AnalyzeDeclaration(string builtin, List<Field> fields, Frame frame)
+    {
+        var exported = builtin == "export";
+        foreach (var field in fields.Skip(1))
+        {
+            if (field.Text.StartsWith('-'))
+            {
+                exported |= field.Text.Contains('x', StringComparison.Ordinal);
+                continue;
+            }
+
+            var eq = field.Text.IndexOf('=', StringComparison.Ordinal);
+            var name = eq > 0 ? field.Text[..eq] : field.Text;
+            var value = eq > 0 ? (field.Known ? field.Text[(eq + 1)..] : null) : null;
+            if (eq > 0)
+            {
+                _variables[name] = value;
+            }
+
+            if (exported)
+            {
+                Sink.Add(new EnvironmentChange(name, eq > 0 ? value ?? field.Text[(eq + 1)..] : (_variables.GetValueOrDefault(name) ?? string.Empty)) { Source = frame.Source, Span = field.Span, Via = frame.Via });
+            }
+        }
+    }
+
+    private (string? Text, string? File) StdinOf(IReadOnlyList<Redirection> redirections, Frame frame, PipeState pipe)
+    {
+        string? text = pipe.Piped;
+        string? file = null;
+        foreach (var redirection in redirections)
+        {
+            if (redirection.Fd is not (null or 0))
+            {
+                continue;
+            }
+
+            switch (redirection.Op)
+            {
+                case RedirectionOperator.HereDoc or RedirectionOperator.HereDocStrip when redirection.HereDoc is { } hereDoc:
+                    var body = ExpandWord(hereDoc.Body, frame, split: false);
+                    text = body.Count == 1 && body[0].Known ? body[0].Text : null;
+                    break;
+                case RedirectionOperator.HereString when redirection.Target is { } target:
+                    var word = ExpandWord(target, frame, split: false);
+                    text = word.Count == 1 && word[0].Known ? word[0].Text + "\n" : null;
+                    break;
+                case RedirectionOperator.Input when redirection.Target is { } target:
+                    var input = ExpandWord(target, frame, split: false);
+                    if (input.Count == 1)
+                    {
+                        file = _context.Catalog.Normalize(input[0].Text, Cwd);
+                        text = null;
+                    }
+
+                    break;
+            }
+        }
+
+        return (text, file);
+    }
+
+    private void AnalyzeRedirections(IReadOnlyList<Redirection> redirections, Frame frame, string? program, string? content)
+    {
+        foreach (var redirection in redirections)
+        {
+            if (redirection.Target is null)
+            {
+                continue;
+            }
+
+            var action = redirection.Op switch
+            {
+                RedirectionOperator.Output or RedirectionOperator.Clobber or RedirectionOperator.OutputAndError or RedirectionOperator.ReadWrite => FileAction.Write,
+                RedirectionOperator.Append or RedirectionOperator.AppendOutputAndError => FileAction.Append,
+                RedirectionOperator.DupOutput => FileAction.Write,
+                RedirectionOperator.Input => FileAction.Read,
+                _ => (FileAction?)null,
+            };
+            if (action is null)
+            {
+                continue;
+            }
+
+            var targets = ExpandWord(redirection.Target, frame, split: false);
+            if (targets.Count != 1)
+            {
+                continue;
+            }
+
+            var target = targets[0];
+            if (redirection.Op == RedirectionOperator.DupOutput && (target.Text == "-" || target.Text.All(char.IsAsciiDigit)))
+            {
+                continue; // 2>&1, >&- : descriptor duplication, not a file
+            }
+
+            if (IsPseudoDevice(target.Text))
+            {
+                continue;
+            }
+
+            var isOutput = action != FileAction.Read;
+            Sink.Add(new FileOperation(action.Value, _context.Catalog.Normalize(target.Text, Cwd))
+            {
+                Content = isOutput ? content : null,
+                Program = program ?? "redirection",
+                Source = frame.Source,
+                Span = frame.Map.Map(redirection.Span),
+                Via = frame.Via,
+            });
+        }
+    }
+
+    private static bool IsPseudoDevice(string path) =>
+        path is "/dev/null" or "/dev/stdout" or "/dev/stderr" or "/dev/tty" or "/dev/zero" or "/dev/random" or "/dev/urandom"
+        || path.StartsWith("/dev/fd/", StringComparison.Ordinal) || path.StartsWith("/proc/self/fd/", StringComparison.Ordinal);
+
+    private static string Echo(List<Field> fields)
+    {
+        var i = 1;
+        var newline = true;
+        var escapes = false;
+        while (i < fields.Count && fields[i].Text.Length > 1 && fields[i].Text[0] == '-' && fields[i].Text.AsSpan(1).TrimStart("neE").IsEmpty)
+        {
+            newline &= !fields[i].Text.Contains('n', StringComparison.Ordinal);
+            escapes = fields[i].Text.Contains('e', StringComparison.Ordinal) || (escapes && !fields[i].Text.Contains('E', StringComparison.Ordinal));
+            i++;
+        }
+
+        var text = string.Join(' ', fields.Skip(i).Select(f => f.Text));
+        if (escapes)
+        {
+            text = Unescape(text);
+        }
+
+        return newline ? text + "\n" : text;
+    }
+
+    private static string Printf(List<Field> fields)
+    {
+        var args = fields.Skip(1).Where(f => f.Text != "--").Select(f => f.Text).ToList();
+        if (args.Count > 1 && args[0] == "-v")
+        {
+            return string.Empty;
+        }
+
+        if (args.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var format = Unescape(args[0]);
+        if (args.Count == 1)
+        {
+            return format.Replace("%%", "%", StringComparison.Ordinal);
+        }
+
+        // The common obfuscation is printf '%s' "payload" or printf 'c%s' p: substitute %s/%b/%d in order, reusing the format as bash does.
+        var builder = new StringBuilder();
+        var next = 1;
+        do
+        {
+            for (var i = 0; i < format.Length; i++)
+            {
+                if (format[i] == '%' && i + 1 < format.Length)
+                {
+                    var conversion = format[i + 1];
+                    i++;
+                    if (conversion == '%')
+                    {
+                        builder.Append('%');
+                    }
+                    else
+                    {
+                        var value = next < args.Count ? args[next++] : string.Empty;
+                        builder.Append(conversion == 'b' ? Unescape(value) : value);
+                    }
+                }
+                else
+                {
+                    builder.Append(format[i]);
+                }
+            }
+        }
+        while (next < args.Count && builder.Length < 1_000_000);
+
+        return builder.ToString();
+    }
+
+    /// <summary>Decodes the backslash escapes of <c>echo -e</c> and <c>printf</c> formats.</summary>
+    internal static string Unescape(string text)
+    {
+        if (!text.Contains('\\', StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var builder = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c != '\\' || i + 1 >= text.Length)
+            {
+                builder.Append(c);
+                continue;
+            }
+
+            var e = text[++i];
+            switch (e)
+            {
+                case 'n': builder.Append('\n'); break;
+                case 't': builder.Append('\t'); break;
+                case 'r': builder.Append('\r'); break;
+                case 'a': builder.Append('\a'); break;
+                case 'b': builder.Append('\b'); break;
+                case 'f': builder.Append('\f'); break;
+                case 'v': builder.Append('\v'); break;
+                case 'e' or 'E': builder.Append('\u001b'); break;
+                case '\\': builder.Append('\\'); break;
+                case 'x':
+                    var hex = 0;
+                    var digits = 0;
+                    while (digits < 2 && i + 1 < text.Length && char.IsAsciiHexDigit(text[i + 1]))
+                    {
+                        hex = (hex * 16) + Convert.ToInt32(text[++i].ToString(), 16);
+                        digits++;
+                    }
+
+                    builder.Append(digits == 0 ? "\\x" : ((char)hex).ToString());
+                    break;
+                case '0' or '1' or '2' or '3' or '4' or '5' or '6' or '7':
+                    var octal = e - '0';
+                    var count = 1;
+                    while (count < 3 && i + 1 < text.Length && text[i + 1] is >= '0' and <= '7')
+                    {
+                        octal = (octal * 8) + (text[++i] - '0');
+                        count++;
+                    }
+
+                    builder.Append((char)(octal & 0xFF));
+                    break;
+                default:
+                    builder.Append('\\').Append(e);
+                    break;
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Computes the output of the few programs whose output is a pure function of literal input (decoders, cat).</summary>
+    private string? KnownOutput(string program, List<Field> fields, string? stdin)
+    {
+        if (stdin is null)
+        {
+            return null;
+        }
+
+        var name = PathNormalizerName(program);
+        var args = fields.Skip(1).Select(f => f.Text).ToList();
+        string? output = name switch
+        {
+            "cat" when args.Count == 0 || (args.Count == 1 && args[0] == "-") => stdin,
+            "base64" or "base32" when args.Any(a => a is "-d" or "--decode" or "-D" || (a.StartsWith('-') && !a.StartsWith("--", StringComparison.Ordinal) && a.Contains('d', StringComparison.Ordinal))) => Decoders.Base64(stdin),
+            "openssl" when args.Count > 0 && args[0] is "base64" or "enc" && args.Contains("-d") => Decoders.Base64(stdin),
+            "xxd" when args.Contains("-r") && args.Any(a => a is "-p" or "-ps" or "-plain" or "-rp" or "-pr") => Decoders.Hex(stdin),
+            "rev" => new string(stdin.TrimEnd('\n').Reverse().ToArray()) + "\n",
+            "tr" => null,
+            _ => null,
+        };
+
+        if (output is not null && name != "cat")
+        {
+            Sink.DecodedLength += output.Length;
+            if (Sink.DecodedLength > _context.Limits.MaxDecodedLength)
+            {
+                return null;
+            }
+        }
+
+        return output;
+    }
+
+    private static string PathNormalizerName(string program)
+    {
+        var slash = program.LastIndexOf('/');
+        return slash < 0 ? program : program[(slash + 1)..];
+    }
+
+    // ---- word expansion ----
+
+    /// <summary>Expands a word into fields the way bash would, as far as it can be known statically.</summary>
+    private List<Field> ExpandWord(Word word, Frame frame, bool split = true)
+    {
+        var builder = new FieldBuilder();
+        foreach (var part in word.Parts)
+        {
+            AppendPart(part, frame, builder, quoted: false, split);
+        }
+
+        return builder.Finish(frame.Map.Map(word.Span), MaxFieldsPerWord);
+    }
+
+    private void AppendPart(WordPart part, Frame frame, FieldBuilder builder, bool quoted, bool split = true)
+    {
+        switch (part)
+        {
+            case LiteralPart literal:
+                builder.Append(literal.Text);
+                break;
+            case SingleQuotedPart single:
+                builder.MarkQuoted();
+                builder.Append(single.Text);
+                break;
+            case AnsiCQuotedPart ansi:
+                builder.MarkQuoted();
+                builder.Append(ansi.Text);
+                break;
+            case DoubleQuotedPart dq:
+                builder.MarkQuoted();
+                foreach (var inner in dq.Parts)
+                {
+                    AppendPart(inner, frame, builder, quoted: true, split);
+                }
+
+                break;
+            case LocaleQuotedPart locale:
+                builder.MarkQuoted();
+                foreach (var inner in locale.Parts)
+                {
+                    AppendPart(inner, frame, builder, quoted: true, split);
+                }
+
+                break;
+            case TildePart tilde:
+                builder.Append(tilde.User.Length == 0 ? _context.Catalog.HomeDirectory : (tilde.User == "root" ? "/root" : "/home/" + tilde.User));
+                break;
+            case GlobPart glob:
+                builder.Append(glob.Pattern);
+                break;
+            case ParameterExpansionPart parameter:
+                AppendParameter(parameter, frame, builder, quoted, split);
+                break;
+            case CommandSubstitutionPart substitution:
+                WalkList(substitution.Body, frame with { Via = Chain(frame.Via, "$(…)") });
+                builder.AppendUnknown("$(" + Truncate(SourceText(frame.Source), frame.Map.Map(substitution.Span)) + ")");
+                break;
+            case ProcessSubstitutionPart process:
+                WalkList(process.Body, frame with { Via = Chain(frame.Via, process.IsInput ? "<(…)" : ">(…)") });
+                builder.AppendUnknown("/dev/fd/63");
+                break;
+            case ArithmeticExpansionPart arithmetic:
+                WalkExpansions(arithmetic.Expansions, frame);
+                builder.AppendUnknown("$((" + arithmetic.Expression + "))");
+                break;
+            case BraceExpansionPart brace:
+                var alternatives = new List<List<Field>>();
+                foreach (var alternative in brace.Alternatives)
+                {
+                    alternatives.Add(ExpandWord(alternative, frame, split: false));
+                }
+
+                builder.Branch(alternatives.SelectMany(a => a).ToList());
+                break;
+            case BraceRangePart range:
+                builder.Branch(ExpandRange(range).Select(t => new Field(t, true, default)).ToList());
+                break;
+            default:
+                foreach (var child in part.Children)
+                {
+                    if (child is WordPart inner)
+                    {
+                        AppendPart(inner, frame, builder, quoted, split);
+                    }
+                }
+
+                break;
+        }
+    }
+
+    private static string Truncate(string? source, TextSpan span)
+    {
+        if (source is null)
+        {
+            return "…";
+        }
+
+        var text = span.Slice(source);
+        return text.Length > 60 ? text[..59] + "…" : text;
+    }
+
+    private void AppendParameter(ParameterExpansionPart parameter, Frame frame, FieldBuilder builder, bool quoted, bool split)
+    {
+        if (parameter.Argument is { } argument)
+        {
+            ExpandWord(argument, frame, split: false); // command substitutions inside ${x:-$(cmd)} run
+        }
+
+        WalkExpansions(parameter.Expansions, frame);
+        var value = ResolveVariable(parameter.Name);
+        if (parameter.Length || parameter.Indirect)
+        {
+            value = null;
+        }
+        else if (parameter.Operator is { } op)
+        {
+            value = ApplyOperator(value, op, parameter.Argument, frame);
+        }
+
+        if (value is null)
+        {
+            builder.AppendUnknown(parameter.Braced ? "${" + parameter.Name + "}" : "$" + parameter.Name);
+            return;
+        }
+
+        if (!quoted && split && value.AsSpan().IndexOfAny(" \t\n") >= 0)
+        {
+            builder.AppendSplit(value);
+        }
+        else
+        {
+            builder.Append(value);
+        }
+    }
+
+    private string? ApplyOperator(string? value, string op, Word? argument, Frame frame)
+    {
+        string? ArgumentText()
+        {
+            if (argument is null)
+            {
+                return string.Empty;
+            }
+
+            var fields = ExpandWord(argument, frame, split: false);
+            return fields.Count == 1 && fields[0].Known ? fields[0].Text : null;
+        }
+
+        switch (op)
+        {
+            case ":-" or "-" or ":=" or "=":
+                return value is { Length: > 0 } ? value : value is null ? null : ArgumentText();
+            case ":+" or "+":
+                return value is null ? null : value.Length > 0 ? ArgumentText() : string.Empty;
+            case "#" or "##" or "%" or "%%":
+                var pattern = ArgumentText();
+                if (value is null || pattern is null || pattern.AsSpan().IndexOfAny("*?[") >= 0)
+                {
+                    return null;
+                }
+
+                return op[0] == '#'
+                    ? (value.StartsWith(pattern, StringComparison.Ordinal) ? value[pattern.Length..] : value)
+                    : (value.EndsWith(pattern, StringComparison.Ordinal) ? value[..^pattern.Length] : value);
+            case "/" or "//":
+                if (value is null || argument is null)
+                {
+                    return null;
+                }
+
+                var spec = ArgumentText();
+                if (spec is null)
+                {
+                    return null;
+                }
+
+                var slash = spec.IndexOf('/', StringComparison.Ordinal);
+                var find = slash < 0 ? spec : spec[..slash];
+                var replace = slash < 0 ? string.Empty : spec[(slash + 1)..];
+                if (find.Length == 0 || find.AsSpan().IndexOfAny("*?[") >= 0)
+                {
+                    return null;
+                }
+
+                if (op == "//")
+                {
+                    return value.Replace(find, replace, StringComparison.Ordinal);
+                }
+
+                var index = value.IndexOf(find, StringComparison.Ordinal);
+                return index < 0 ? value : string.Concat(value.AsSpan(0, index), replace, value.AsSpan(index + find.Length));
+            case "^^":
+                return value?.ToUpperInvariant();
+            case ",,":
+                return value?.ToLowerInvariant();
+            default:
+                return null;
+        }
+    }
+
+    private string? ResolveVariable(string name)
+    {
+        if (_variables.TryGetValue(name, out var value))
+        {
+            return value;
+        }
+
+        return name switch
+        {
+            "HOME" => _context.Catalog.HomeDirectory,
+            "IFS" => " \t\n",
+            "PWD" => Cwd,
+            _ => null,
+        };
+    }
+
+    private static IEnumerable<string> ExpandRange(BraceRangePart range)
+    {
+        var step = 1;
+        if (range.Step is { } s && (!int.TryParse(s, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out step) || step == 0))
+        {
+            step = 1;
+        }
+
+        step = Math.Abs(step);
+        if (int.TryParse(range.From, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var from)
+            && int.TryParse(range.To, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var to))
+        {
+            var count = 0;
+            for (var i = from; from <= to ? i <= to : i >= to; i += from <= to ? step : -step)
+            {
+                if (++count > MaxFieldsPerWord)
+                {
+                    yield break;
+                }
+
+                yield return i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            yield break;
+        }
+
+        if (range.From.Length == 1 && range.To.Length == 1)
+        {
+            var a = range.From[0];
+            var b = range.To[0];
+            for (var c = a; a <= b ? c <= b : c >= b; c = (char)(a <= b ? c + step : c - step))
+            {
+                yield return c.ToString();
+            }
+        }
+    }
+
+    /// <summary>Where a piece of shell code comes from and how it is reached.</summary>
+    private readonly record struct Frame(string Source, SpanMap Map, int Depth, string? Via, bool Detached, string? DetachedBy);
+
+    /// <summary>A command's place in its pipeline: fed by a pipe (with the producer's output when known), feeding one.</summary>
+    private readonly record struct PipeState(bool FromPipe, string? Piped, bool ToPipe);
+}
