@@ -1,0 +1,29 @@
+namespace Guardrails.Cli;
+
+/// <summary>The process exit codes of the <c>guardrails</c> command (the usage codes follow BSD <c>sysexits.h</c>).</summary>
+internal static class ExitCodes
+{
+    /// <summary>Success; for <c>check</c>, the call is allowed.</summary>
+    public const int Success = 0;
+
+    /// <summary><c>check</c>: the call is escalated (a human must approve it).</summary>
+    public const int Escalate = 1;
+
+    /// <summary><c>validate</c>: the policy has errors.</summary>
+    public const int Invalid = 1;
+
+    /// <summary><c>check</c>: the call is denied.</summary>
+    public const int Deny = 2;
+
+    /// <summary>The command line is wrong (<c>EX_USAGE</c>).</summary>
+    public const int Usage = 64;
+
+    /// <summary>An input file does not exist or cannot be opened (<c>EX_NOINPUT</c>).</summary>
+    public const int NoInput = 66;
+
+    /// <summary>An unexpected internal error (<c>EX_SOFTWARE</c>).</summary>
+    public const int Software = 70;
+
+    /// <summary>Reading input or writing output failed, for example a closed pipe (<c>EX_IOERR</c>).</summary>
+    public const int IOError = 74;
+}

@@ -1,0 +1,1 @@
+return Guardrails.Cli.CliApp.Run(args, Console.In, Console.Out, Console.Error);
