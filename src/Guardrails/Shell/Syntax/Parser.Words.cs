@@ -202,6 +202,12 @@ internal sealed partial class Parser
             var c = At(_pos);
             if (c == Eof)
             {
+                if (extDepth > 0)
+                {
+                    // bash reads an extglob pattern up to its closing parenthesis; without one it rejects the input.
+                    Error(ParseDiagnosticKind.UnterminatedQuote, "unterminated extended glob pattern", atoms.Count > atomBase ? atoms[atomBase].Start : _pos, _pos);
+                }
+
                 return ScanStop.Terminator;
             }
 

@@ -337,6 +337,25 @@ public class CommandGrammarTests
         command.Redirections.Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData("[[ a < b ]]", "<")]
+    [InlineData("[[ a > b ]]", ">")]
+    public void Parse_AngleBracketInConditional_IsAnOperatorNotARedirection(string source, string op)
+    {
+        var command = SingleCommand(ParseComplete(source)).Should().BeOfType<ConditionalCommand>().Subject;
+
+        command.Redirections.Should().BeEmpty();
+        command.Words.Select(static w => w.ToDisplayText()).Should().Equal("a", op, "b");
+    }
+
+    [Fact]
+    public void Parse_RedirectionAfterConditional_BelongsToIt()
+    {
+        var command = SingleCommand(ParseComplete("[[ a < b ]] > out")).Should().BeOfType<ConditionalCommand>().Subject;
+
+        command.Redirections.Should().ContainSingle().Which.Op.Should().Be(RedirectionOperator.Output);
+    }
+
     [Fact]
     public void Parse_ConditionalRegex_KeepsParenthesesAndBarsInTheWord()
     {

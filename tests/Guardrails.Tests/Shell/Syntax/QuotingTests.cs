@@ -149,6 +149,7 @@ public class QuotingTests
     [InlineData("echo `abc")]
     [InlineData("echo $(abc")]
     [InlineData("echo ${abc")]
+    [InlineData("echo @(abc; rm -rf /")]
     public void Parse_UnterminatedQuote_ReportsUnterminatedQuote(string source)
     {
         var result = Parse(source);
