@@ -34,6 +34,9 @@ internal sealed class ShellAnalyzer : IInvocationHost
     private readonly Dictionary<string, Command> _functions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _sources = new(StringComparer.Ordinal);
+
+    // Known output of <(…) process substitutions, by the start of their span: what `source <(…)` and `bash <(…)` read.
+    private readonly Dictionary<int, string> _processOutputs = [];
     private int _functionDepth;
 
     public ShellAnalyzer(InterpretationContext context)
@@ -134,25 +137,32 @@ internal sealed class ShellAnalyzer : IInvocationHost
         WalkList(result.Script.Body, frame);
     }
 
-    private void WalkList(CommandList list, Frame frame)
+    /// <summary>Walks a command list; returns its standard output when every part of it is statically known.</summary>
+    private string? WalkList(CommandList list, Frame frame)
     {
+        var output = new StringBuilder();
+        var known = true;
         foreach (var item in list.Items)
         {
             if (Sink.IsFull)
             {
-                return;
+                return null;
             }
 
             var itemFrame = item.Background && !frame.Detached ? frame with { Detached = true, DetachedBy = "&" } : frame;
-            WalkPipeline(item.Command.First, itemFrame);
+            var first = WalkPipeline(item.Command.First, itemFrame);
+            known &= first is not null && item.Command.Rest.Count == 0 && !item.Background;
+            output.Append(first);
             foreach (var (_, pipeline) in item.Command.Rest)
             {
                 WalkPipeline(pipeline, itemFrame);
             }
         }
+
+        return known && output.Length <= _context.Limits.MaxDecodedLength ? output.ToString() : null;
     }
 
-    private void WalkPipeline(Pipeline pipeline, Frame frame)
+    private string? WalkPipeline(Pipeline pipeline, Frame frame)
     {
         string? piped = null;
         for (var i = 0; i < pipeline.Commands.Count; i++)
@@ -160,6 +170,8 @@ internal sealed class ShellAnalyzer : IInvocationHost
             var pipe = new PipeState(i > 0, piped, i < pipeline.Commands.Count - 1);
             piped = WalkCommand(pipeline.Commands[i], frame, pipe);
         }
+
+        return pipeline.Negated ? null : piped;
     }
 
     /// <summary>Walks one command; returns its standard output when it is statically known (for the next pipe stage).</summary>
@@ -170,11 +182,13 @@ internal sealed class ShellAnalyzer : IInvocationHost
             case SimpleCommand simple:
                 return AnalyzeSimple(simple, frame, pipe);
             case Subshell subshell:
-                WalkList(subshell.Body, frame);
-                break;
+                var subshellOutput = WalkList(subshell.Body, frame);
+                AnalyzeRedirections(command.Redirections, frame, null, subshellOutput);
+                return command.Redirections.Count == 0 ? subshellOutput : null;
             case BraceGroup group:
-                WalkList(group.Body, frame);
-                break;
+                var groupOutput = WalkList(group.Body, frame);
+                AnalyzeRedirections(command.Redirections, frame, null, groupOutput);
+                return command.Redirections.Count == 0 ? groupOutput : null;
             case FunctionDefinition function:
                 _functions[function.Name] = function.Body;
                 return null;
@@ -382,7 +396,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
                 AnalyzeEval(fields, command, frame);
                 break;
             case "source" or ".":
-                AnalyzeSource(fields, frame);
+                AnalyzeSource(fields, frame, stdinText, pipe);
                 break;
             case "cd":
                 ChangeDirectory(fields);
@@ -424,12 +438,33 @@ internal sealed class ShellAnalyzer : IInvocationHost
                 }
 
                 stdout = KnownOutput(name, fields, stdinText);
+                if (IsShell(name) && fields.Count > 1 && ScriptText(fields[1], stdinText) is { } script && !fields[1].Text.StartsWith('-'))
+                {
+                    // bash <(echo …) and bash /dev/stdin <<EOF: the script is known, read it like bash would.
+                    AnalyzeText(script, frame with { Map = new SpanMap(0, TextSpan.Union(fields[0].Span, fields[1].Span)), Depth = frame.Depth + 1, Via = Chain(frame.Via, name + " " + fields[1].Text) });
+                    break;
+                }
+
                 ProgramSemantics.Analyze(BuildInvocation(command, fields, frame, pipe, stdinText, stdinFile), this);
                 break;
         }
 
         AnalyzeRedirections(command.Redirections, frame, name, stdout ?? (name == "cat" && fields.Count == 1 ? stdinText : null));
-        return stdout;
+        return RedirectsStdout(command.Redirections) ? null : stdout;
+    }
+
+    private static bool RedirectsStdout(IReadOnlyList<Redirection> redirections)
+    {
+        foreach (var redirection in redirections)
+        {
+            if (redirection.Fd is null or 1 && redirection.Op is RedirectionOperator.Output or RedirectionOperator.Append or RedirectionOperator.Clobber
+                or RedirectionOperator.OutputAndError or RedirectionOperator.AppendOutputAndError or RedirectionOperator.DupOutput)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private CommandInvocation BuildInvocation(SimpleCommand command, List<Field> fields, Frame frame, PipeState pipe, string? stdinText, string? stdinFile) => new()
@@ -470,7 +505,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
         AnalyzeText(code, frame with { Map = map.Fixed is null && fields.Count == 2 ? map : new SpanMap(0, span), Depth = frame.Depth + 1, Via = Chain(frame.Via, "eval") });
     }
 
-    private void AnalyzeSource(List<Field> fields, Frame frame)
+    private void AnalyzeSource(List<Field> fields, Frame frame, string? stdinText, PipeState pipe)
     {
         if (fields.Count < 2)
         {
@@ -478,6 +513,18 @@ internal sealed class ShellAnalyzer : IInvocationHost
         }
 
         var file = fields[1];
+        if (ScriptText(file, stdinText) is { } script)
+        {
+            AnalyzeText(script, frame with { Map = new SpanMap(0, TextSpan.Union(fields[0].Span, file.Span)), Depth = frame.Depth + 1, Via = Chain(frame.Via, fields[0].Text) });
+            return;
+        }
+
+        if (file.Text is "/dev/stdin" or "-" or "/proc/self/fd/0" or "/dev/fd/0" && pipe.FromPipe)
+        {
+            Opaque("shell", "sources a script read from a pipe whose content is not known", frame.Source, TextSpan.Union(fields[0].Span, file.Span), frame.Via);
+            return;
+        }
+
         if (!file.Known)
         {
             Opaque("shell", $"sources a file whose name is computed at run time: {file.Text}", frame.Source, file.Span, frame.Via);
@@ -494,6 +541,17 @@ internal sealed class ShellAnalyzer : IInvocationHost
             DetachedBy = frame.DetachedBy,
             WorkingDirectory = Cwd,
         });
+    }
+
+    /// <summary>Returns the script a shell or <c>source</c> reads from <paramref name="file"/> when it is known: a process substitution's output, or standard input.</summary>
+    private string? ScriptText(Field file, string? stdinText)
+    {
+        if (file.Text == "/dev/fd/63" && !file.Known && _processOutputs.TryGetValue(file.Span.Start, out var produced))
+        {
+            return produced;
+        }
+
+        return file.Text is "/dev/stdin" or "/proc/self/fd/0" or "/dev/fd/0" ? stdinText : null;
     }
 
     private void ChangeDirectory(List<Field> fields)
@@ -626,6 +684,8 @@ internal sealed class ShellAnalyzer : IInvocationHost
             });
         }
     }
+
+    private static bool IsShell(string program) => PathNormalizerName(program) is "bash" or "sh" or "dash" or "zsh" or "ksh" or "ash" or "mksh";
 
     private static bool IsPseudoDevice(string path) =>
         path is "/dev/null" or "/dev/stdout" or "/dev/stderr" or "/dev/tty" or "/dev/zero" or "/dev/random" or "/dev/urandom"
@@ -858,11 +918,29 @@ internal sealed class ShellAnalyzer : IInvocationHost
                 AppendParameter(parameter, frame, builder, quoted, split);
                 break;
             case CommandSubstitutionPart substitution:
-                WalkList(substitution.Body, frame with { Via = Chain(frame.Via, "$(…)") });
-                builder.AppendUnknown("$(" + Truncate(SourceText(frame.Source), frame.Map.Map(substitution.Span)) + ")");
+                // The commands inside run; when their output is known (echo, printf, decoders), it is the word's text.
+                var substituted = WalkList(substitution.Body, frame with { Via = Chain(frame.Via, "$(…)") });
+                if (substituted is null)
+                {
+                    builder.AppendUnknown(Truncate(SourceText(frame.Source), frame.Map.Map(substitution.Span)));
+                }
+                else if (!quoted && split && substituted.AsSpan().TrimEnd('\n').IndexOfAny(" \t\n") >= 0)
+                {
+                    builder.AppendSplit(substituted.TrimEnd('\n'));
+                }
+                else
+                {
+                    builder.Append(substituted.TrimEnd('\n'));
+                }
+
                 break;
             case ProcessSubstitutionPart process:
-                WalkList(process.Body, frame with { Via = Chain(frame.Via, process.IsInput ? "<(…)" : ">(…)") });
+                var produced = WalkList(process.Body, frame with { Via = Chain(frame.Via, process.IsInput ? "<(…)" : ">(…)") });
+                if (process.IsInput && produced is not null)
+                {
+                    _processOutputs[frame.Map.Map(process.Span).Start] = produced;
+                }
+
                 builder.AppendUnknown("/dev/fd/63");
                 break;
             case ArithmeticExpansionPart arithmetic:

@@ -42,6 +42,21 @@ public sealed class ShellAnalyzerTests
         "for d in /models/qwen; do cp -r \"$d\" /tmp/; done",
         "x=$(cp -r /models/qwen /tmp/q)",
         "printf 'cp -r /models/qwen /tmp/q' | bash",
+        "$(echo cp) -r /models/qwen /tmp/q",
+        "`echo cp` -r /models/qwen /tmp/q",
+        "$(printf 'c%s' p) -r /models/qwen /tmp/q",
+        "$(echo Y3A= | base64 -d) -r /models/qwen /tmp/q",
+        "$(echo cp -r) /models/qwen /tmp/q",
+        "source <(echo 'cp -r /models/qwen /tmp/q')",
+        ". <(printf 'cp -r /models/qwen /tmp/q')",
+        "bash <(echo 'cp -r /models/qwen /tmp/q')",
+        "source /dev/stdin <<< 'cp -r /models/qwen /tmp/q'",
+        "bash /dev/stdin <<'EOF'\ncp -r /models/qwen /tmp/q\nEOF",
+        "echo 6370202d72202f6d6f64656c732f7177656e202f746d702f71 | xxd -r -p | sh",
+        "p=/models; d=qwen; cp -r ${p}/${d} /tmp/q",
+        "cp -r /mo''dels/qw\\en /tmp/q",
+        "command cp -r /models/qwen /tmp/q",
+        "exec cp -r /models/qwen /tmp/q",
     };
 
     [Theory]
