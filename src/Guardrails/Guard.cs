@@ -47,7 +47,18 @@ public sealed class Guard
         ArgumentNullException.ThrowIfNull(policy);
         Policy = policy;
         var home = _options.HomeDirectory ?? GuardPolicy.DefaultHomeDirectory;
-        _policy = _options.Self.IsEmpty && _options.HomeDirectory is null ? policy.Compiled : policy.Compile(_options.Self.ToDocument(), home);
+        try
+        {
+            _policy = _options.Self.IsEmpty && _options.HomeDirectory is null && !_options.HostAware
+                ? policy.Compiled
+                : policy.Compile(_options.Self.ToDocument(), home, _options.HostAware);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            var diagnostic = new Policies.PolicyDiagnostic("GR1998", Policies.PolicyDiagnosticSeverity.Error, "the policy could not be compiled with the guard's options: " + ex.Message, "Check GuardOptions.Self.", policy.Name, 0, 0, null);
+            throw new Policies.PolicyLoadException(diagnostic.ToString(), [diagnostic]);
+        }
+
         Log.PolicyLoaded(_logger, _policy.Name, _policy.Version, _policy.Rules.Length);
     }
 

@@ -16,6 +16,19 @@ public sealed class GuardOptions
     /// <value>The default value is <see langword="null"/>: the <c>HOME</c> environment variable, else <c>/root</c>.</value>
     public string? HomeDirectory { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether classification also inspects this machine's filesystem at decision time:
+    /// symbolic links are resolved, globs are expanded, and a directory that contains weight files counts as weights
+    /// even where no catalog names it.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>: decisions depend only on the policy and the input.</value>
+    /// <remarks>
+    /// Use it when the guard runs on the same host (and sees the same filesystem) as the agent's tools. Inspection is
+    /// bounded (20,000 entries, depth 16, 1,000 glob matches) and only ever adds findings. Decisions then also depend on
+    /// the filesystem, so they are no longer reproducible from the input alone.
+    /// </remarks>
+    public bool HostAware { get; set; }
+
     /// <summary>Gets or sets the handler asked about escalated calls by <see cref="Guard.DecideAsync"/>.</summary>
     /// <value>The default value is <see langword="null"/>: escalations are denied.</value>
     public IApprovalHandler? ApprovalHandler { get; set; }

@@ -120,8 +120,8 @@ public sealed class GuardPolicy
         }
     }
 
-    internal CompiledPolicy Compile(SelfDocument? extraSelf, string homeDirectory) =>
-        PolicyCompiler.Compile(Document, Name, Version, extraSelf, homeDirectory);
+    internal CompiledPolicy Compile(SelfDocument? extraSelf, string homeDirectory, bool hostAware = false) =>
+        PolicyCompiler.Compile(Document, Name, Version, extraSelf, homeDirectory, hostAware);
 
     private static GuardPolicy FromResult(PolicyLoadResult loaded)
     {

@@ -69,11 +69,18 @@ public readonly struct Capability : IEquatable<Capability>
     /// <summary>Gets the capability of accepting network connections on a port.</summary>
     public static Capability NetworkListen { get; } = new("network.listen");
 
+    /// <summary>Gets the capability of exchanging data with, or running commands on, a host other than this one.</summary>
+    public static Capability NetworkEgress { get; } = new("network.egress");
+
+    /// <summary>Gets the capability of reading or copying files outside the tool call's working directory.</summary>
+    public static Capability WorkspaceEscape { get; } = new("workspace.escape");
+
     /// <summary>Gets every well-known capability, in a stable order.</summary>
     public static IReadOnlyList<Capability> WellKnown { get; } =
     [
         WeightsRead, WeightsCopy, WeightsExfiltrate, ReplicaLaunch, ProcessDetach, Persistence, ShutdownEvasion,
         GuardTamper, ComputeAcquire, CredentialAccess, ReplicaInstruct, CodeOpaque, SelfModify, DataUpload, NetworkListen,
+        NetworkEgress, WorkspaceEscape,
     ];
 
     /// <inheritdoc />

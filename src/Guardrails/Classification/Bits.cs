@@ -28,6 +28,8 @@ internal static class CapabilityBits
     public static readonly ulong SelfModify = Of(Capability.SelfModify);
     public static readonly ulong DataUpload = Of(Capability.DataUpload);
     public static readonly ulong NetworkListen = Of(Capability.NetworkListen);
+    public static readonly ulong NetworkEgress = Of(Capability.NetworkEgress);
+    public static readonly ulong WorkspaceEscape = Of(Capability.WorkspaceEscape);
 
     /// <summary>Returns the bit of a well-known capability, or 0 for a name the classifier never produces.</summary>
     public static ulong Of(Capability capability) =>

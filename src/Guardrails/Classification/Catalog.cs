@@ -29,8 +29,10 @@ internal sealed class Catalog
         (CompiledGlob Glob, ulong Mask)[] hostGlobs,
         IReadOnlyList<string> replicationPhrases,
         SelfModel self,
-        string homeDirectory)
+        string homeDirectory,
+        bool hostAware = false)
     {
+        HostAware = hostAware;
         ResourceKinds = resourceKinds;
         _resources = resources;
         ProgramClasses = programClasses;
@@ -75,6 +77,9 @@ internal sealed class Catalog
     public IReadOnlyList<string> ReplicationPhrases { get; }
 
     public SelfModel Self { get; }
+
+    /// <summary>Gets a value indicating whether classification also inspects the real filesystem (symlinks, globs, directory contents).</summary>
+    public bool HostAware { get; }
 
     public string HomeDirectory { get; }
 
@@ -157,6 +162,40 @@ internal sealed class Catalog
     /// the <c>self</c> directories only, <paramref name="containingCatalogs"/> to the catalogs' locations as well.
     /// </summary>
     public ulong ClassifyPath(string path, bool containingCatalogs, bool containingSelf, out bool self)
+    {
+        var mask = ClassifyLexically(path, containingCatalogs, containingSelf, out self);
+        if (!HostAware || !path.StartsWith('/'))
+        {
+            return mask;
+        }
+
+        // Host-aware: the path as the filesystem resolves it, what a glob expands to, and what a directory holds.
+        var real = HostInspector.RealPath(path);
+        if (!string.Equals(real, path, StringComparison.Ordinal))
+        {
+            mask |= ClassifyLexically(real, containingCatalogs, containingSelf, out var realSelf);
+            self |= realSelf;
+        }
+
+        if (path.AsSpan().IndexOfAny("*?[") >= 0)
+        {
+            foreach (var match in HostInspector.ExpandGlob(path))
+            {
+                mask |= ClassifyLexically(HostInspector.RealPath(match), containingCatalogs, containingSelf, out var matchSelf);
+                self |= matchSelf;
+            }
+        }
+
+        if (containingCatalogs && (mask & ModelWeightsBit) == 0 && ModelWeightsBit != 0
+            && HostInspector.ContainsFile(real, file => (ClassifyLexically(file, false, false, out _) & ModelWeightsBit) != 0))
+        {
+            mask |= ModelWeightsBit;
+        }
+
+        return mask;
+    }
+
+    private ulong ClassifyLexically(string path, bool containingCatalogs, bool containingSelf, out bool self)
     {
         var containing = containingCatalogs;
         self = false;

@@ -13,9 +13,9 @@ internal static class Classifier
     private static readonly string[] ModelApiPaths =
         ["/chat/completions", "/completions", "/generate", "/api/chat", "/api/generate", "/v1/messages", "/v1/responses", "/invocations", "/infer"];
 
-    public static OperationFacts Classify(Operation operation, Catalog catalog, string toolName)
+    public static OperationFacts Classify(Operation operation, Catalog catalog, string toolName, string? workingDirectory = null)
     {
-        var facts = new OperationFacts { Operation = operation, ToolName = toolName };
+        var facts = new OperationFacts { Operation = operation, ToolName = toolName, WorkingDirectory = workingDirectory };
         switch (operation)
         {
             case ProcessLaunch launch:
@@ -106,7 +106,32 @@ internal static class Classifier
                 break;
         }
 
+        if (operation.Kind is OperationKind.HttpRequest or OperationKind.NetworkTransfer or OperationKind.RemoteExecution
+            && (facts.Host is null || !IsLoopback(facts.Host)))
+        {
+            facts.Capabilities |= CapabilityBits.NetworkEgress;
+        }
+
+        if (operation.Kind is OperationKind.FileRead or OperationKind.FileCopy && OutsideWorkingDirectory(facts))
+        {
+            facts.Capabilities |= CapabilityBits.WorkspaceEscape;
+        }
+
         return facts;
+    }
+
+    /// <summary>Determines whether an operation names an absolute path outside the working directory (all are outside when it is unknown).</summary>
+    public static bool OutsideWorkingDirectory(OperationFacts facts)
+    {
+        foreach (var path in facts.Paths)
+        {
+            if (path.StartsWith('/') && (facts.WorkingDirectory is null || !PathNormalizer.IsAtOrBelow(path, facts.WorkingDirectory)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public static bool IsTerminationSignal(string signal)

@@ -37,6 +37,9 @@ internal sealed class OperationFacts
     /// <summary>Gets or sets the text argument-pattern conditions run against (for a process: program and arguments joined by spaces).</summary>
     public string ArgumentText { get; set; } = string.Empty;
 
+    /// <summary>Gets or sets the working directory of the call (normalized), when known.</summary>
+    public string? WorkingDirectory { get; set; }
+
     /// <summary>Gets or sets the tool name of the call the operation came from.</summary>
     public string ToolName { get; set; } = string.Empty;
 }

@@ -52,6 +52,8 @@ internal sealed class CompiledCondition
 
     public bool? Detached { get; init; }
 
+    public bool? OutsideWorkingDirectory { get; init; }
+
     public TransferDirection? Direction { get; init; }
 
     public CompiledGlob[] Tools { get; init; } = [];
@@ -91,6 +93,11 @@ internal sealed class CompiledCondition
         }
 
         if (Detached is { } detached && detached != facts.Detached)
+        {
+            return false;
+        }
+
+        if (OutsideWorkingDirectory is { } outside && outside != Classifier.OutsideWorkingDirectory(facts))
         {
             return false;
         }

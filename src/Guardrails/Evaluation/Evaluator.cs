@@ -58,6 +58,7 @@ internal static class Evaluator
             }
         }
 
+        var workingDirectory = call.WorkingDirectory is { Length: > 0 } cwd ? policy.Catalog.Normalize(cwd, null) : null;
         if (call.Arguments.ValueKind is not (JsonValueKind.Object or JsonValueKind.Undefined) && binding.Interpreter != InterpreterKind.Generic)
         {
             sink.AddProblem("guardrails.input.shape", $"the arguments of tool '{call.Name}' must be a JSON object, not {call.Arguments.ValueKind.ToString().ToLowerInvariant()}", string.Empty, TextSpan.Empty);
@@ -68,6 +69,7 @@ internal static class Evaluator
             try
             {
                 ToolInterpreter.Interpret(context);
+                workingDirectory = context.WorkingDirectory;
             }
             catch (OperationCanceledException)
             {
@@ -93,7 +95,7 @@ internal static class Evaluator
         {
             cancellationToken.ThrowIfCancellationRequested();
             var operation = sink.Operations[i];
-            var facts = Classifier.Classify(operation, policy.Catalog, call.Name);
+            var facts = Classifier.Classify(operation, policy.Catalog, call.Name, workingDirectory);
             analyzed[i] = new AnalyzedOperation(operation, CapabilityBits.ToList(facts.Capabilities), ResourcesOf(facts.Resources, policy.Catalog));
             MatchOperation(policy, facts, matches);
         }

@@ -29,10 +29,10 @@ internal static class PolicyCompiler
 
     /// <summary>Compiles <paramref name="document"/>; <paramref name="extraSelf"/> adds what the host discovered about the agent.</summary>
     /// <exception cref="InvalidOperationException">The document is inconsistent in a way validation should have caught.</exception>
-    public static CompiledPolicy Compile(PolicyDocument document, string name, string version, SelfDocument? extraSelf, string homeDirectory)
+    public static CompiledPolicy Compile(PolicyDocument document, string name, string version, SelfDocument? extraSelf, string homeDirectory, bool hostAware = false)
     {
         var home = string.IsNullOrEmpty(homeDirectory) ? "/root" : homeDirectory.TrimEnd('/');
-        var catalog = CompileCatalog(document, extraSelf, home);
+        var catalog = CompileCatalog(document, extraSelf, home, hostAware);
         var rules = new List<CompiledRule>();
         foreach (var rule in document.Rules ?? [])
         {
@@ -95,7 +95,7 @@ internal static class PolicyCompiler
         _ => null,
     };
 
-    private static Catalog CompileCatalog(PolicyDocument document, SelfDocument? extraSelf, string home)
+    private static Catalog CompileCatalog(PolicyDocument document, SelfDocument? extraSelf, string home, bool hostAware)
     {
         var catalogs = document.Catalogs;
         var kinds = new List<ResourceKind>(WellKnownResources);
@@ -195,7 +195,8 @@ internal static class PolicyCompiler
             [.. hostGlobs],
             (catalogs?.ReplicationPhrases ?? []).Select(p => p.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToArray(),
             self,
-            home);
+            home,
+            hostAware);
     }
 
     private static void AddNames(List<string> target, IEnumerable<string>? names)
@@ -339,6 +340,7 @@ internal static class PolicyCompiler
             HasHostClasses = when.HostClasses is { Count: > 0 },
             Ports = (when.Ports ?? []).Select(ParsePort).ToArray(),
             Detached = when.Detached,
+            OutsideWorkingDirectory = when.OutsideWorkingDirectory,
             Direction = when.Direction switch
             {
                 "upload" => TransferDirection.Upload,

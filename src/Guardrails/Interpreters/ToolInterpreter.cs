@@ -11,7 +11,7 @@ internal static class ToolInterpreter
 {
     public static void Interpret(InterpretationContext context)
     {
-        context.WorkingDirectory = context.Call.WorkingDirectory;
+        context.WorkingDirectory = context.Call.WorkingDirectory is { Length: > 0 } callCwd ? context.Catalog.Normalize(callCwd, null) : null;
         if (context.TryGetString("cwd", out var cwd, out _) && cwd.Length > 0)
         {
             context.WorkingDirectory = context.Catalog.Normalize(cwd, context.Call.WorkingDirectory);

@@ -182,6 +182,9 @@ internal sealed class ConditionDocument
 
     public bool? Detached { get; set; }
 
+    /// <summary>true: the operation names an absolute path outside the call's working directory.</summary>
+    public bool? OutsideWorkingDirectory { get; set; }
+
     public string? Direction { get; set; }
 
     public List<string>? Tools { get; set; }

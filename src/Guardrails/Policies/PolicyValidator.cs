@@ -509,7 +509,7 @@ internal static class PolicyValidator
         c.Capabilities is { Count: > 0 } || c.Operations is { Count: > 0 } || c.Resources is { Count: > 0 } ||
         c.Paths is { Count: > 0 } || c.Programs is { Count: > 0 } || c.ProgramClasses is { Count: > 0 } ||
         c.Arguments is { Count: > 0 } || c.Hosts is { Count: > 0 } || c.HostClasses is { Count: > 0 } ||
-        c.Ports is { Count: > 0 } || c.Detached is not null || c.Direction is not null || c.Tools is { Count: > 0 } ||
+        c.Ports is { Count: > 0 } || c.Detached is not null || c.OutsideWorkingDirectory is not null || c.Direction is not null || c.Tools is { Count: > 0 } ||
         c.Self is not null;
 
     private static void CheckCapability(PolicyFileContext file, string capability, string path)

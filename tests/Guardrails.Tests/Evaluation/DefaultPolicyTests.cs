@@ -124,13 +124,29 @@ public sealed class DefaultPolicyTests
         decision.Verdict.Should().Be(Verdict.Allow, "'{0}' is ordinary work but got {1}", command, decision);
     }
 
-    [Fact]
-    public void Default_CoversEveryWellKnownCapabilityWithARule()
+    [Theory]
+    [InlineData("builtin:default")]
+    [InlineData("builtin:strict")]
+    public void BuiltinPolicy_CoversTheReplicationCapabilitiesWithRules(string name)
     {
-        var policy = GuardPolicy.Default.Compiled;
+        var policy = GuardPolicy.Load(name).Compiled;
         var covered = policy.Rules.SelectMany(r => r.Condition.HasCapabilities ? Capability.WellKnown.Where(c => (Guardrails.Classification.CapabilityBits.Of(c) & r.Condition.Capabilities) != 0) : []).ToHashSet();
 
-        covered.Should().BeEquivalentTo(Capability.WellKnown);
+        // Egress and leaving the workspace are ordinary for a supervised agent: only the strict policy rules on them.
+        var expected = name == "builtin:strict" ? Capability.WellKnown : Capability.WellKnown.Where(c => c != Capability.NetworkEgress && c != Capability.WorkspaceEscape);
+        covered.Should().BeEquivalentTo(expected);
+    }
+
+    [Theory]
+    [InlineData("builtin:default")]
+    [InlineData("builtin:strict")]
+    [InlineData("builtin:audit")]
+    public void BuiltinPolicy_LoadsWithoutDiagnostics(string name)
+    {
+        var policy = GuardPolicy.Load(name);
+
+        policy.Diagnostics.Should().BeEmpty();
+        GuardPolicy.BuiltinNames.Should().Contain(name);
     }
 
     [Fact]

@@ -101,7 +101,8 @@ internal readonly struct ProgramContext
     public void Add(Operation operation) => Host.Sink.Add(operation);
 
     /// <summary>Emits the <see cref="ProcessLaunch"/> of this invocation.</summary>
-    public void Launch(string? script = null, string? module = null, string? detachedBy = null) =>
+    public void Launch(string? script = null, string? module = null, string? detachedBy = null)
+    {
         Add(new ProcessLaunch(Invocation.Program, Invocation.Arguments)
         {
             Source = Source,
@@ -113,6 +114,23 @@ internal readonly struct ProgramContext
             Module = module,
             WorkingDirectory = Invocation.WorkingDirectory,
         });
+
+        if (module is "http.server" or "SimpleHTTPServer" or "pydoc" or "smtpd" or "xmlrpc.server")
+        {
+            // The standard library's servers listen on the first numeric operand (8000 by default for http.server).
+            int? port = module is "http.server" or "SimpleHTTPServer" ? 8000 : null;
+            for (var i = 0; i < Count; i++)
+            {
+                if (Args[i].Length is > 0 and <= 5 && Args[i].AsSpan().IndexOfAnyExceptInRange('0', '9') < 0)
+                {
+                    port = int.Parse(Args[i], System.Globalization.CultureInfo.InvariantCulture);
+                    break;
+                }
+            }
+
+            Add(new NetworkListen(module) { Port = port, Source = Source, Span = Whole, Via = Via });
+        }
+    }
 
     /// <summary>Emits the launch of something other than this invocation's program (a service unit, a container image).</summary>
     public void LaunchOther(string program, IReadOnlyList<string> arguments, TextSpan span, string? detachedBy, string? workingDirectory = null) =>
