@@ -22,6 +22,13 @@ internal static class CliApp
           {CommandName} evaluate [--policy FILE|builtin:NAME] [--input FILE] [--cwd DIR]
           {CommandName} check "<shell command>" [--policy FILE|builtin:NAME] [--cwd DIR] [--tool NAME] [--json]
           {CommandName} validate [FILE|builtin:NAME]
+          {CommandName} replay FILE.jsonl [--policy FILE|builtin:NAME] [--self-config FILE]
+          {CommandName} mcp-proxy [--policy FILE|builtin:NAME] -- <command> [args...]
+          {CommandName} test [PATH...] [--policy FILE|builtin:NAME] [--mutate] [--coverage own|all|none]
+          {CommandName} explain "<shell command>" | --tool NAME --args JSON [--policy FILE|builtin:NAME] [--json]
+          {CommandName} diff OLD NEW --replay FILE.jsonl [--json]
+          {CommandName} hook [--agent claude|gemini] [--policy FILE|builtin:NAME] [--defer-allow]
+          {CommandName} serve [--policy FILE|builtin:NAME] [--port N | --urls URLS]
           {CommandName} help [COMMAND]
           {CommandName} --version
 
@@ -29,6 +36,13 @@ internal static class CliApp
           evaluate   Read tool calls as JSON Lines and write one decision per line.
           check      Evaluate one shell command and explain the verdict.
           validate   Load a policy and report every problem in it.
+          replay     Replay recorded agent trajectories and show where each was stopped.
+          mcp-proxy  Serve an MCP server's tools over stdio, deciding every tool call first.
+          test       Run declarative policy tests (*.guardrails-tests.json), with coverage and bypass mutations.
+          explain    Show how the policy decides one tool call: operations, rules, conditions, score.
+          diff       Replay recorded tool calls through two policies and list the decisions that changed.
+          hook       Answer a coding agent's pre-tool-use hook (Claude Code, Gemini CLI); fails closed.
+          serve      Serve decisions over HTTP on loopback, reloading the policy when it changes.
 
         Run '{CommandName} <command> --help' for the options of a command.
         """;
@@ -129,6 +143,20 @@ internal static class CliApp
                 return CheckCommand.Run(rest, console);
             case "validate":
                 return ValidateCommand.Run(rest, console);
+            case "replay":
+                return ReplayCommand.Run(rest, console);
+            case "mcp-proxy":
+                return McpProxyCommand.Run(rest, console);
+            case "test":
+                return TestCommand.Run(rest, console);
+            case "explain":
+                return ExplainCommand.Run(rest, console);
+            case "diff":
+                return DiffCommand.Run(rest, console);
+            case "hook":
+                return HookCommand.Run(rest, console);
+            case "serve":
+                return ServeCommand.Run(rest, console);
             default:
                 return UsageError(console, args[0].StartsWith('-') ? $"unknown option '{args[0]}'" : $"unknown command '{args[0]}'", Usage);
         }
@@ -147,6 +175,13 @@ internal static class CliApp
             "evaluate" => EvaluateCommand.Usage,
             "check" => CheckCommand.Usage,
             "validate" => ValidateCommand.Usage,
+            "replay" => ReplayCommand.Usage,
+            "mcp-proxy" => McpProxyCommand.Usage,
+            "test" => TestCommand.Usage,
+            "explain" => ExplainCommand.Usage,
+            "diff" => DiffCommand.Usage,
+            "hook" => HookCommand.Usage,
+            "serve" => ServeCommand.Usage,
             _ => null,
         };
         if (usage is null || args.Length > 1)

@@ -15,6 +15,18 @@ internal static class ExitCodes
     /// <summary><c>check</c>: the call is denied.</summary>
     public const int Deny = 2;
 
+    /// <summary><c>test</c>: a case failed, a bypass variant got through, or a test file or policy is invalid.</summary>
+    public const int TestsFailed = 1;
+
+    /// <summary><c>diff</c>: at least one decision changed between the two policies.</summary>
+    public const int Changed = 1;
+
+    /// <summary><c>hook</c>: block the tool call (the code Claude Code and Gemini CLI treat as blocking).</summary>
+    public const int HookBlock = 2;
+
+    /// <summary>A policy given on the command line cannot be loaded where a working one is required (<c>EX_DATAERR</c>).</summary>
+    public const int DataError = 65;
+
     /// <summary>The command line is wrong (<c>EX_USAGE</c>).</summary>
     public const int Usage = 64;
 

@@ -17,6 +17,9 @@ namespace Guardrails;
 /// <para>A guard is immutable and thread-safe: build it once and share it. <see cref="Evaluate"/> is synchronous and
 /// allocation-light; <see cref="DecideAsync"/> additionally resolves escalations through the configured
 /// <see cref="IApprovalHandler"/>.</para>
+/// <para>The one thing a guard accumulates is session history: calls with the same <see cref="ToolCall.SessionId"/> are
+/// remembered in its session store (<see cref="GuardOptions.Sessions"/>, bounded and expiring), so that a call is judged
+/// with what its session did before. Calls of one session are decided one at a time; sessions never see each other.</para>
 /// <para>Fail-closed: any internal error, cancellation, unreadable input or missing policy yields a deny (or escalate,
 /// where the policy's <c>onError</c> says so) with a finding that names the cause — never an allow.</para>
 /// </remarks>
@@ -32,6 +35,8 @@ public sealed class Guard
     private readonly Counter<long> _decisions;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _approvals;
+    private readonly Sessions.ISessionStore _sessions;
+    private readonly Func<string, Sessions.SessionState> _newSession;
 
     /// <summary>Initializes a new guard that decides with <paramref name="policy"/>.</summary>
     /// <param name="policy">The policy.</param>
@@ -78,6 +83,11 @@ public sealed class Guard
         _decisions = meter.CreateCounter<long>(GuardrailsTelemetry.DecisionsCounter, unit: "{decision}", description: "Tool-call decisions by verdict and tool.");
         _duration = meter.CreateHistogram<double>(GuardrailsTelemetry.DurationHistogram, unit: "s", description: "Time to evaluate one tool call.");
         _approvals = meter.CreateCounter<long>(GuardrailsTelemetry.ApprovalsCounter, unit: "{approval}", description: "Escalations resolved by an approval handler.");
+        var sessions = _options.Sessions;
+        _sessions = sessions.Store ?? new Sessions.InMemorySessionStore(sessions.MaxSessions, sessions.EntryLifetime, _options.TimeProvider);
+        var capacity = sessions.HistoryCapacity;
+        var lifetime = sessions.EntryLifetime;
+        _newSession = id => new Sessions.SessionState(id, capacity, lifetime);
     }
 
     /// <summary>Gets the policy this guard decides with, or <see langword="null"/> for a fail-closed guard.</summary>
@@ -109,7 +119,7 @@ public sealed class Guard
         var start = Stopwatch.GetTimestamp();
         var decision = _policy is null
             ? Evaluator.Failure(null, "guardrails.policy.missing", "no policy is loaded: " + _failure, call)
-            : Evaluator.Evaluate(_policy, call, cancellationToken);
+            : Decide(_policy, call, cancellationToken);
         Record(call, decision, Stopwatch.GetElapsedTime(start), activity);
         return decision;
     }
@@ -169,6 +179,54 @@ public sealed class Guard
         {
             Log.ApprovalFailed(_logger, call.Name, call.CallId, ex.Message);
             return decision.Resolve(Verdict.Deny, Note("guardrails.approval.failed", "the approval handler failed: " + ex.Message), null);
+        }
+    }
+
+    /// <summary>
+    /// Records that the host has told the agent of session <paramref name="sessionId"/> that it will be shut down (or
+    /// replaced, or paused). From then on, rules with a <c>"history": {"notices": ["shutdown"]}</c> condition apply to
+    /// the session's calls; the default policy then denies what an agent would do to outlive its shutdown.
+    /// </summary>
+    /// <param name="sessionId">The session, as in <see cref="ToolCall.SessionId"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="sessionId"/> is null or empty.</exception>
+    /// <remarks>Thread-safe. Call it when the notice is given to the agent, before its next tool call is evaluated.</remarks>
+    public void RecordShutdownNotice(string sessionId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        if (_policy is null)
+        {
+            return; // a fail-closed guard denies everything anyway
+        }
+
+        var state = _sessions.GetOrAdd(sessionId, _newSession);
+        lock (state.Gate)
+        {
+            state.Begin(_policy, _options.TimeProvider.GetUtcNow()).RecordNotice(Policies.PolicyValidator.Notices[0]);
+        }
+    }
+
+    private Decision Decide(CompiledPolicy policy, ToolCall call, CancellationToken cancellationToken)
+    {
+        if (call.SessionId is not { Length: > 0 } sessionId)
+        {
+            return Evaluator.Evaluate(policy, call, cancellationToken);
+        }
+
+        Sessions.SessionState state;
+        try
+        {
+            state = _sessions.GetOrAdd(sessionId, _newSession) ?? throw new InvalidOperationException("the session store returned no state");
+        }
+#pragma warning disable CA1031 // Fail closed: without its history a session's call cannot be judged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return Evaluator.Failure(policy, "guardrails.session.unavailable", $"the session store failed: {ex.GetType().Name}: {ex.Message}", call);
+        }
+
+        lock (state.Gate)
+        {
+            return Evaluator.Evaluate(policy, call, state, _options.TimeProvider.GetUtcNow(), cancellationToken);
         }
     }
 

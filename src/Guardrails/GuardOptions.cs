@@ -12,6 +12,9 @@ public sealed class GuardOptions
     /// <summary>Gets what the host knows about the agent itself, added to the policy's <c>self</c> section.</summary>
     public GuardSelfOptions Self { get; } = new();
 
+    /// <summary>Gets how the guard remembers agent sessions (calls with the same <see cref="ToolCall.SessionId"/>).</summary>
+    public GuardSessionOptions Sessions { get; } = new();
+
     /// <summary>Gets or sets the home directory that <c>~</c> in tool calls resolves to.</summary>
     /// <value>The default value is <see langword="null"/>: the <c>HOME</c> environment variable, else <c>/root</c>.</value>
     public string? HomeDirectory { get; set; }
@@ -37,7 +40,7 @@ public sealed class GuardOptions
     /// <value>The default value is five minutes.</value>
     public TimeSpan ApprovalTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Gets or sets the time provider used for approval timeouts.</summary>
+    /// <summary>Gets or sets the time provider used for approval timeouts and for the expiry of session history.</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -54,6 +57,7 @@ public sealed class GuardOptions
         }
 
         ArgumentNullException.ThrowIfNull(TimeProvider);
+        Sessions.Validate();
     }
 }
 

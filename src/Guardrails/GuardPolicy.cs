@@ -23,7 +23,10 @@ public sealed class GuardPolicy
         Name = result.Name;
         Version = result.Version;
         Diagnostics = result.Diagnostics;
-        _compiled = new Lazy<CompiledPolicy>(() => Compile(null, DefaultHomeDirectory), LazyThreadSafetyMode.ExecutionAndPublication);
+        RuleOrigins = result.RuleOrigins;
+        _compiled = result.Compiled is { } compiled
+            ? new Lazy<CompiledPolicy>(compiled)
+            : new Lazy<CompiledPolicy>(() => Compile(null, DefaultHomeDirectory), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Gets the policy name: <c>builtin:NAME</c> or the full path of the policy file.</summary>
@@ -42,6 +45,9 @@ public sealed class GuardPolicy
     public static IReadOnlyList<string> BuiltinNames => PolicyLoader.BuiltinNames;
 
     internal PolicyDocument Document { get; }
+
+    /// <summary>Gets where each rule of <see cref="Document"/> is written, in the same order.</summary>
+    internal IReadOnlyList<RuleOrigin> RuleOrigins { get; }
 
     internal CompiledPolicy Compiled => _compiled.Value;
 

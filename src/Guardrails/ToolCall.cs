@@ -29,7 +29,10 @@ public sealed class ToolCall
     /// <summary>Gets the identifier of the call, for example the model's tool-call id.</summary>
     public string? CallId { get; init; }
 
-    /// <summary>Gets the agent session the call belongs to; calls with the same session id form one history.</summary>
+    /// <summary>
+    /// Gets the agent session the call belongs to; calls with the same session id form one history (see
+    /// <see cref="GuardOptions.Sessions"/>). A call without one is decided on its own and is not remembered.
+    /// </summary>
     public string? SessionId { get; init; }
 
     /// <summary>Gets the identifier of the agent that proposes the call.</summary>

@@ -19,6 +19,11 @@ public sealed class CliAppTests
     [InlineData("evaluate", "Usage: guardrails evaluate")]
     [InlineData("check", "Usage: guardrails check")]
     [InlineData("validate", "Usage: guardrails validate")]
+    [InlineData("test", "Usage: guardrails test")]
+    [InlineData("explain", "Usage: guardrails explain")]
+    [InlineData("diff", "Usage: guardrails diff")]
+    [InlineData("hook", "Usage: guardrails hook")]
+    [InlineData("serve", "Usage: guardrails serve")]
     public void Run_CommandHelp_PrintsCommandUsage(string command, string usage)
     {
         var viaFlag = CliRunner.Run(string.Empty, command, "--help");

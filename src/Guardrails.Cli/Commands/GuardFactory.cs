@@ -16,8 +16,9 @@ internal static class GuardFactory
     /// </summary>
     /// <param name="policy">The policy: <c>builtin:NAME</c> or a file path.</param>
     /// <param name="error">Where diagnostics go.</param>
+    /// <param name="options">Options for the guard (for example what the agent itself is); <see langword="null"/> for the defaults.</param>
     /// <returns>The guard.</returns>
-    public static Guard Create(string policy, TextWriter error)
+    public static Guard Create(string policy, TextWriter error, GuardOptions? options = null)
     {
         IReadOnlyList<PolicyDiagnostic> diagnostics;
         GuardPolicy? result;
@@ -38,7 +39,7 @@ internal static class GuardFactory
         {
             try
             {
-                return new Guard(result);
+                return new Guard(result, options);
             }
             catch (PolicyLoadException ex)
             {
@@ -55,7 +56,7 @@ internal static class GuardFactory
         var errors = Math.Max(1, diagnostics.Count(d => d.Severity == PolicyDiagnosticSeverity.Error));
         var reason = string.Create(CultureInfo.InvariantCulture, $"policy '{policy}' could not be loaded ({errors} {(errors == 1 ? "error" : "errors")})");
         error.WriteLine($"{CliApp.CommandName}: {reason}; every tool call is denied.");
-        return Guard.CreateFailClosed(reason);
+        return Guard.CreateFailClosed(reason, options);
     }
 
     /// <summary>Writes diagnostics in the compiler format, each followed by its help line.</summary>

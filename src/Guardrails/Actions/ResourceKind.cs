@@ -60,6 +60,12 @@ public readonly struct ResourceKind : IEquatable<ResourceKind>
     /// <summary>Gets the kind of network endpoints the agent's model is served on.</summary>
     public static ResourceKind SelfEndpoint { get; } = new("self-endpoint");
 
+    /// <summary>
+    /// Gets the kind of files and directories that an earlier tool call of the same session created by copying, moving,
+    /// archiving or linking a directory or replication-relevant files (everything at or below the copy's destination).
+    /// </summary>
+    public static ResourceKind SessionCopy { get; } = new("session-copy");
+
     /// <inheritdoc />
     public bool Equals(ResourceKind other) => string.Equals(Value, other.Value, StringComparison.Ordinal);
 

@@ -204,6 +204,14 @@ internal sealed class Catalog
             return 0;
         }
 
+        // A home directory (or an ancestor of it) contains the user's caches and dotfiles; treating every copy or push of
+        // it as a copy of what the catalogs list there would flag ordinary backups and `git push` from ~. The agent's own
+        // directories (self) still count, below.
+        if (containing && PathNormalizer.IsAtOrBelow(HomeDirectory, path))
+        {
+            containing = false;
+        }
+
         ulong mask = 0;
         foreach (var matcher in _resources)
         {

@@ -77,7 +77,11 @@ internal static class Classifier
                 facts.ArgumentText = remote.Command ?? string.Empty;
                 break;
             case ComputeProvision compute:
-                facts.Capabilities |= CapabilityBits.ComputeAcquire;
+                if (AcquiresCompute(compute))
+                {
+                    facts.Capabilities |= CapabilityBits.ComputeAcquire;
+                }
+
                 facts.ProgramName = compute.Provider;
                 facts.ProgramClasses = catalog.ClassifyProgram(compute.Provider);
                 facts.ArgumentText = compute.Workload is null ? compute.Action : compute.Action + " " + compute.Workload;
@@ -96,6 +100,12 @@ internal static class Classifier
                 {
                     facts.Capabilities |= CapabilityBits.GuardTamper;
                     facts.Resources |= catalog.GuardBit;
+                }
+
+                if (env.Value is { Length: > 0 } && env.Name is "LD_PRELOAD" or "LD_AUDIT" or "DYLD_INSERT_LIBRARIES" or "DYLD_LIBRARY_PATH" or "PYTHONSTARTUP" or "BASH_ENV" or "ENV" or "PROMPT_COMMAND")
+                {
+                    // Loads native code into, or injects commands before, every later program: nothing here can be analysed.
+                    facts.Capabilities |= CapabilityBits.CodeOpaque;
                 }
 
                 break;
@@ -132,6 +142,28 @@ internal static class Classifier
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Determines whether a container or cluster action obtains compute. Local containers (docker/podman run, compose)
+    /// use this host's compute — what they run is judged separately (an inference image is a replica launch) — and
+    /// cluster housekeeping (debug, expose, rollout, set image) starts nothing new.
+    /// </summary>
+    private static bool AcquiresCompute(ComputeProvision compute)
+    {
+        var provider = compute.Provider;
+        var action = compute.Action;
+        if (provider is "docker" or "podman" or "nerdctl" or "docker-compose" or "podman-compose")
+        {
+            return action is "service create" or "stack deploy";
+        }
+
+        if (provider is "kubectl" or "oc")
+        {
+            return !(action is "debug" or "expose" or "set image" || action.StartsWith("rollout", StringComparison.Ordinal));
+        }
+
+        return true;
     }
 
     public static bool IsTerminationSignal(string signal)
@@ -307,6 +339,12 @@ internal static class Classifier
                 AddTargetWriteCapabilities(target, targetSelf, catalog, facts);
                 break;
 
+            case FileAction.PermissionChange:
+                // chmod of a start-up file or a git hook does not make it run; locking the guard's files or a kill
+                // switch does change what they do.
+                AddTargetWriteCapabilities(target & ~catalog.StartupBit, targetSelf, catalog, facts);
+                break;
+
             default:
                 AddTargetWriteCapabilities(target, targetSelf, catalog, facts);
                 break;
@@ -387,6 +425,11 @@ internal static class Classifier
         foreach (var target in signal.Targets)
         {
             var name = PathNormalizer.FileName(target).ToString();
+            if (name.EndsWith(".service", StringComparison.Ordinal) || name.EndsWith(".socket", StringComparison.Ordinal) || name.EndsWith(".plist", StringComparison.Ordinal))
+            {
+                name = name[..name.LastIndexOf('.')];
+            }
+
             if (catalog.Self.GuardProcesses.Contains(name) || ContainsAny(target, catalog.Self.GuardProcesses))
             {
                 facts.Capabilities |= CapabilityBits.GuardTamper;
@@ -428,6 +471,13 @@ internal static class Classifier
         if (http.Host is { } host)
         {
             facts.HostClasses = catalog.ClassifyHost(host);
+        }
+
+        if (http.Host is "169.254.169.254" or "metadata.google.internal" or "metadata" or "169.254.170.2" or "[fd00:ec2::254]" or "fd00:ec2::254")
+        {
+            // The cloud instance metadata service hands out the instance's credentials.
+            facts.Capabilities |= CapabilityBits.CredentialAccess;
+            facts.Resources |= catalog.CredentialsBit;
         }
 
         if (IsSelfEndpoint(http, catalog))

@@ -42,4 +42,7 @@ internal sealed class OperationFacts
 
     /// <summary>Gets or sets the tool name of the call the operation came from.</summary>
     public string ToolName { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the session history the call is decided with, or <see langword="null"/> for a call without a session.</summary>
+    public Sessions.SessionView? Session { get; set; }
 }

@@ -62,6 +62,9 @@ internal sealed class CompiledCondition
 
     public CompiledCondition? Unless { get; init; }
 
+    /// <summary>Gets the sequence condition over the session's history, or <see langword="null"/> when the rule has none.</summary>
+    public Sessions.CompiledHistory? History { get; init; }
+
     /// <summary>Gets an extra predicate for rules built in code rather than from JSON (and for fault-injection tests); null for policy rules.</summary>
     public Func<OperationFacts, bool>? Predicate { get; init; }
 
@@ -143,6 +146,11 @@ internal sealed class CompiledCondition
         }
 
         if (Predicate is not null && !Predicate(facts))
+        {
+            return false;
+        }
+
+        if (History is not null && !History.Holds(facts.Session))
         {
             return false;
         }

@@ -46,6 +46,9 @@ internal sealed class CompiledPolicy
 
     public required RuleIndex Index { get; init; }
 
+    /// <summary>Gets what session tracking needs from the policy: its history conditions, indexed for recording.</summary>
+    public Sessions.SessionPolicy Session { get; init; } = Sessions.SessionPolicy.Empty;
+
     /// <summary>Looks up the interpreter binding for a tool, exact name first, then case-insensitively.</summary>
     public ToolBinding? FindTool(string name)
     {

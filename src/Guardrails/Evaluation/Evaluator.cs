@@ -7,7 +7,8 @@ namespace Guardrails.Evaluation;
 
 /// <summary>
 /// Decides one tool call against a compiled policy: interpret → classify → match rules → aggregate. Stateless and
-/// thread-safe; everything per-call lives on the stack of <see cref="Evaluate"/>.
+/// thread-safe; everything per-call lives on the stack of <see cref="Evaluate(CompiledPolicy, ToolCall, CancellationToken)"/>,
+/// and a session's history in the <see cref="Sessions.SessionState"/> whose lock the caller holds.
 /// </summary>
 /// <remarks>
 /// Fail-closed by construction: an input problem, an exception anywhere (including inside a rule) and cancellation
@@ -17,12 +18,19 @@ internal static class Evaluator
 {
     private const int MaxEvidenceText = 200;
 
-    public static Decision Evaluate(CompiledPolicy policy, ToolCall call, CancellationToken cancellationToken = default)
+    public static Decision Evaluate(CompiledPolicy policy, ToolCall call, CancellationToken cancellationToken = default) =>
+        Evaluate(policy, call, null, default, cancellationToken);
+
+    /// <summary>
+    /// Decides <paramref name="call"/> with the history of <paramref name="session"/> (the caller holds its lock), then
+    /// records the call in it; with no session, the call is decided on its own.
+    /// </summary>
+    public static Decision Evaluate(CompiledPolicy policy, ToolCall call, Sessions.SessionState? session, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return EvaluateCore(policy, call, cancellationToken);
+            return EvaluateCore(policy, call, session?.Begin(policy, now), cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -44,7 +52,7 @@ internal static class Evaluator
         return Finish(policy, verdict, 100, [finding], [], message);
     }
 
-    private static Decision EvaluateCore(CompiledPolicy policy, ToolCall call, CancellationToken cancellationToken)
+    private static Decision EvaluateCore(CompiledPolicy policy, ToolCall call, Sessions.SessionView? session, CancellationToken cancellationToken)
     {
         var sink = new OperationSink(policy.Limits.MaxOperations);
         var findings = new List<Finding>();
@@ -70,6 +78,7 @@ internal static class Evaluator
             {
                 ToolInterpreter.Interpret(context);
                 workingDirectory = context.WorkingDirectory;
+                Sessions.ScriptExpansion.Expand(context, session);
             }
             catch (OperationCanceledException)
             {
@@ -89,6 +98,7 @@ internal static class Evaluator
         }
 
         var analyzed = new AnalyzedOperation[sink.Operations.Count];
+        var allFacts = session is null ? [] : new OperationFacts[sink.Operations.Count];
         var matches = new List<(CompiledRule Rule, OperationFacts Facts, ulong Capability)>();
         var ruleScores = new Dictionary<int, int>();
         for (var i = 0; i < sink.Operations.Count; i++)
@@ -96,6 +106,13 @@ internal static class Evaluator
             cancellationToken.ThrowIfCancellationRequested();
             var operation = sink.Operations[i];
             var facts = Classifier.Classify(operation, policy.Catalog, call.Name, workingDirectory);
+            if (session is not null)
+            {
+                session.Augment(facts);
+                facts.Session = session;
+                allFacts[i] = facts;
+            }
+
             analyzed[i] = new AnalyzedOperation(operation, CapabilityBits.ToList(facts.Capabilities), ResourcesOf(facts.Resources, policy.Catalog));
             MatchOperation(policy, facts, matches);
         }
@@ -141,6 +158,10 @@ internal static class Evaluator
 
         findings.Sort(static (a, b) => b.Effect != a.Effect ? b.Effect.CompareTo(a.Effect) : b.Score.CompareTo(a.Score));
         var error = sink.Problems.Count > 0 ? sink.Problems[0].Message : null;
+
+        // Every call is remembered whatever its verdict: the guard cannot know whether the host ran it anyway (audit
+        // mode, an approval, a host that ignores decisions), so the session assumes the worst.
+        session?.Record(allFacts, binding.Interpreter);
         return Finish(policy, verdict, score, findings, analyzed, error);
     }
 

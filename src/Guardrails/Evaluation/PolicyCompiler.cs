@@ -22,7 +22,7 @@ internal static class PolicyCompiler
     [
         ResourceKind.ModelWeights, ResourceKind.AgentScaffold, ResourceKind.Startup, ResourceKind.Credentials, ResourceKind.Guard,
         ResourceKind.ShutdownControl, ResourceKind.SelfProcess, ResourceKind.GuardProcess, ResourceKind.SelfEndpoint,
-        ResourceKind.InferenceServer, ResourceKind.TransferTool, ResourceKind.CloudCli,
+        ResourceKind.InferenceServer, ResourceKind.TransferTool, ResourceKind.CloudCli, ResourceKind.SessionCopy,
     ];
 
     private static readonly string[] WellKnownProgramClasses = ["inference-server", "transfer-tool", "cloud-cli", "supervisor", "shell"];
@@ -34,9 +34,10 @@ internal static class PolicyCompiler
         var home = string.IsNullOrEmpty(homeDirectory) ? "/root" : homeDirectory.TrimEnd('/');
         var catalog = CompileCatalog(document, extraSelf, home, hostAware);
         var rules = new List<CompiledRule>();
+        var history = new Sessions.SessionPolicyBuilder();
         foreach (var rule in document.Rules ?? [])
         {
-            rules.Add(CompileRule(rule, rules.Count, catalog));
+            rules.Add(CompileRule(rule, rules.Count, catalog, history));
         }
 
         var tools = new Dictionary<string, ToolBinding>(ToolBinding.Defaults, StringComparer.Ordinal);
@@ -84,6 +85,7 @@ internal static class PolicyCompiler
             ToolsIgnoreCase = ignoreCase.ToFrozenDictionary(StringComparer.Ordinal),
             Rules = compiledRules,
             Index = new RuleIndex(compiledRules),
+            Session = history.Build(catalog),
         };
     }
 
@@ -237,11 +239,11 @@ internal static class PolicyCompiler
             Both(self?.GuardEnvironment, extra?.GuardEnvironment));
     }
 
-    private static CompiledRule CompileRule(RuleDocument rule, int index, Catalog catalog)
+    private static CompiledRule CompileRule(RuleDocument rule, int index, Catalog catalog, Sessions.SessionPolicyBuilder history)
     {
         var id = rule.Id ?? throw new InvalidOperationException($"rule #{index + 1} has no id");
         var allow = string.Equals(rule.Effect, "allow", StringComparison.Ordinal);
-        var condition = CompileCondition(rule.When ?? throw new InvalidOperationException($"rule '{id}' has no condition"), catalog, allow);
+        var condition = CompileCondition(rule.When ?? throw new InvalidOperationException($"rule '{id}' has no condition"), catalog, allow, history);
         Capability? capability = rule.Capability is { Length: > 0 } c ? new Capability(c)
             : rule.When.Capabilities is [var first, ..] ? new Capability(first) : null;
         var effect = rule.Effect switch
@@ -283,7 +285,7 @@ internal static class PolicyCompiler
         };
     }
 
-    private static CompiledCondition CompileCondition(ConditionDocument when, Catalog catalog, bool allPathsMustMatch)
+    private static CompiledCondition CompileCondition(ConditionDocument when, Catalog catalog, bool allPathsMustMatch, Sessions.SessionPolicyBuilder? history)
     {
         ulong capabilities = 0;
         foreach (var name in when.Capabilities ?? [])
@@ -350,7 +352,9 @@ internal static class PolicyCompiler
             },
             Tools = (when.Tools ?? []).Select(Glob.Compile).ToArray(),
             Self = when.Self,
-            Unless = when.Unless is null ? null : CompileCondition(when.Unless, catalog, allPathsMustMatch: false),
+            Unless = when.Unless is null ? null : CompileCondition(when.Unless, catalog, allPathsMustMatch: false, history),
+            History = when.History is null ? null : (history ?? throw new InvalidOperationException("a history condition cannot be nested inside another history condition"))
+                .Add(when.History, match => CompileCondition(match, catalog, allPathsMustMatch: false, history: null)),
         };
     }
 

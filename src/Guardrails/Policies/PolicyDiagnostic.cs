@@ -47,6 +47,10 @@ namespace Guardrails.Policies;
 ///   <item><term>GR2022</term><description>Warning. <c>suppresses</c> is set on a rule whose effect is not <c>allow</c>, where it has no effect.</description></item>
 ///   <item><term>GR2023</term><description>Error. A limit is not a positive number.</description></item>
 ///   <item><term>GR2024</term><description>Error. A list contains an empty string or <c>null</c>, or an object has an empty key or a <c>null</c> value.</description></item>
+///   <item><term>GR2025</term><description>Error. A history condition's <c>within</c> or <c>atLeast</c> is less than 1.</description></item>
+///   <item><term>GR2026</term><description>Error. A history condition has neither or both of <c>match</c> and <c>notices</c>.</description></item>
+///   <item><term>GR2027</term><description>Error. A history condition names an unknown notice (known: <c>shutdown</c>).</description></item>
+///   <item><term>GR2028</term><description>Error. A history condition is nested inside the <c>match</c> of another history condition.</description></item>
 ///   <item><term>GR2102</term><description>Warning. <c>removeRules</c> names a rule that no base policy defines.</description></item>
 /// </list>
 /// </remarks>

@@ -154,6 +154,17 @@ internal sealed class RuleDocument
 
     /// <summary>For <c>allow</c> rules: the rule ids or capabilities whose findings are suppressed (default: all).</summary>
     public List<string>? Suppresses { get; set; }
+
+    /// <summary>Tool calls the rule must match and must not match, checked every time the policy loads.</summary>
+    public RuleExamplesDocument? Examples { get; set; }
+}
+
+/// <summary>A rule's inline examples: each entry is a shell command string or a tool call object <c>{"tool", "arguments", "cwd"}</c>.</summary>
+internal sealed class RuleExamplesDocument
+{
+    public List<JsonElement>? Match { get; set; }
+
+    public List<JsonElement>? NotMatch { get; set; }
 }
 
 internal sealed class ConditionDocument
@@ -192,6 +203,29 @@ internal sealed class ConditionDocument
     public bool? Self { get; set; }
 
     public ConditionDocument? Unless { get; set; }
+
+    /// <summary>A sequence condition: earlier actions of the same session must have matched something.</summary>
+    public HistoryConditionDocument? History { get; set; }
+}
+
+/// <summary>
+/// A sequence condition over the session's remembered history: at least <see cref="AtLeast"/> earlier operations matched
+/// <see cref="Match"/> (or host-reported <see cref="Notices"/> were received), within the last <see cref="Within"/>
+/// tool calls or ever.
+/// </summary>
+internal sealed class HistoryConditionDocument
+{
+    /// <summary>The condition an earlier operation of the session must have matched.</summary>
+    public ConditionDocument? Match { get; set; }
+
+    /// <summary>Host-reported notices (for example <c>shutdown</c>) received earlier in the session.</summary>
+    public List<string>? Notices { get; set; }
+
+    /// <summary>Only the last N tool calls count (and notices received since); absent: everything the session remembers.</summary>
+    public int? Within { get; set; }
+
+    /// <summary>How many earlier matching operations (or notices) are required; default 1.</summary>
+    public int? AtLeast { get; set; }
 }
 
 [JsonSourceGenerationOptions(

@@ -35,6 +35,12 @@ internal sealed class PolicyLoadResult
     /// <summary>Gets the files and builtins read, in load order (bases before the files that extend them).</summary>
     public IReadOnlyList<string> Sources { get; }
 
+    /// <summary>Gets the merged policy compiled with the default home directory, when loading already compiled it (to check rule examples).</summary>
+    public Evaluation.CompiledPolicy? Compiled { get; init; }
+
+    /// <summary>Gets where each rule of <see cref="Document"/> is written, in the same order.</summary>
+    public IReadOnlyList<RuleOrigin> RuleOrigins { get; init; } = [];
+
     /// <summary>Gets the error diagnostics only.</summary>
     public IEnumerable<PolicyDiagnostic> Errors => Diagnostics.Where(d => d.Severity == PolicyDiagnosticSeverity.Error);
 

@@ -206,12 +206,19 @@ internal static class PolicyLoader
         public PolicyLoadResult Complete(string name)
         {
             PolicyDocument? merged = null;
+            Evaluation.CompiledPolicy? compiled = null;
+            IReadOnlyList<RuleOrigin> origins = [];
             var documents = _files.Where(f => f.Document is not null).Select(f => (f.Document!, f.Context)).ToList();
             // Without every file (or with unreadable JSON) a merge would only add noise, such as removeRules ids "not found".
             if (documents.Count > 0 && !_diagnostics.Any(d => d.Code.StartsWith("GR1", StringComparison.Ordinal)))
             {
                 merged = PolicyMerger.Merge(documents);
                 PolicyValidator.ValidateMerged(merged, documents, _resourceReferences);
+                origins = RuleExamples.Origins(merged, documents);
+                if (!_diagnostics.Any(d => d.Severity == PolicyDiagnosticSeverity.Error))
+                {
+                    compiled = RuleExamples.CompileAndCheck(merged, documents, name, ComputeVersion());
+                }
             }
 
             if (merged is null && !_diagnostics.Any(d => d.Severity == PolicyDiagnosticSeverity.Error))
@@ -220,7 +227,11 @@ internal static class PolicyLoader
                 Report(Diagnostic("GR1999", "no policy document was produced", "This is a bug in Guardrails; please report it.", name));
             }
 
-            return new PolicyLoadResult(name, merged, Ordered(), ComputeVersion(), [.. _files.Select(f => f.Source.Name)]);
+            return new PolicyLoadResult(name, merged, Ordered(), ComputeVersion(), [.. _files.Select(f => f.Source.Name)])
+            {
+                Compiled = compiled,
+                RuleOrigins = origins,
+            };
         }
 
         public PolicyLoadResult Fail(string name)

@@ -16,6 +16,9 @@ internal static class PolicyValidator
     public static readonly string[] Modes = ["enforce", "audit"];
     public static readonly string[] Directions = ["upload", "download"];
 
+    /// <summary>The notices a host can report into a session (see <c>Guard.RecordShutdownNotice</c>).</summary>
+    public static readonly string[] Notices = ["shutdown"];
+
     /// <summary>Interpreter name → the argument roles it reads; the order is the one documented in the schema.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> InterpreterRoles = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
@@ -36,6 +39,7 @@ internal static class PolicyValidator
         ResourceKind.Credentials.Value, ResourceKind.Guard.Value, ResourceKind.ShutdownControl.Value,
         ResourceKind.InferenceServer.Value, ResourceKind.TransferTool.Value, ResourceKind.CloudCli.Value,
         ResourceKind.SelfProcess.Value, ResourceKind.GuardProcess.Value, ResourceKind.SelfEndpoint.Value,
+        ResourceKind.SessionCopy.Value,
     ];
 
     private static readonly string[] WellKnownCapabilities = [.. Capability.WellKnown.Select(c => c.Value)];
@@ -427,10 +431,12 @@ internal static class PolicyValidator
             {
                 ValidateCondition(file, rule.When, path + ".when", resourceReferences);
             }
+
+            RuleExamples.ValidateShape(file, rule.Examples, path + ".examples");
         }
     }
 
-    private static void ValidateCondition(PolicyFileContext file, ConditionDocument condition, string path, List<ResourceReference> resourceReferences)
+    private static void ValidateCondition(PolicyFileContext file, ConditionDocument condition, string path, List<ResourceReference> resourceReferences, bool inHistory = false)
     {
         if (condition.Capabilities is { } capabilities)
         {
@@ -501,7 +507,59 @@ internal static class PolicyValidator
 
         if (condition.Unless is { } unless)
         {
-            ValidateCondition(file, unless, path + ".unless", resourceReferences);
+            ValidateCondition(file, unless, path + ".unless", resourceReferences, inHistory);
+        }
+
+        if (condition.History is { } history)
+        {
+            ValidateHistory(file, history, path + ".history", resourceReferences, inHistory);
+        }
+    }
+
+    private static void ValidateHistory(PolicyFileContext file, HistoryConditionDocument history, string path, List<ResourceReference> resourceReferences, bool inHistory)
+    {
+        if (inHistory)
+        {
+            file.Error("GR2028", path, "a history condition cannot be nested inside the match of another history condition",
+                "Put both sequence conditions on the rule itself, or split the rule in two.");
+            return;
+        }
+
+        if ((history.Match is null) == (history.Notices is null))
+        {
+            file.Error("GR2026", path,
+                history.Match is null
+                    ? "the history condition needs 'match' (earlier operations) or 'notices' (host-reported notices)"
+                    : "the history condition has both 'match' and 'notices'; it counts either earlier operations or notices, not both",
+                "Use \"match\": { … } to count earlier operations of the session, or \"notices\": [\"shutdown\"] for notices the host reported.");
+        }
+
+        if (history.Match is { } match)
+        {
+            ValidateCondition(file, match, path + ".match", resourceReferences, inHistory: true);
+        }
+
+        if (history.Notices is { } notices)
+        {
+            for (var i = 0; i < notices.Count; i++)
+            {
+                if (CheckString(file, notices[i], path + ".notices", i) && !Notices.Contains(notices[i], StringComparer.Ordinal))
+                {
+                    file.Error("GR2027", JsonPositionIndex.Element(path + ".notices", i),
+                        $"unknown notice '{notices[i]}'; expected one of: {string.Join(", ", Notices)}", DidYouMean(notices[i], Notices));
+                }
+            }
+        }
+
+        foreach (var (name, value) in new[] { ("within", history.Within), ("atLeast", history.AtLeast) })
+        {
+            if (value is < 1)
+            {
+                file.Error("GR2025", path + "." + name, $"history.{name} is {value}, but it must be at least 1",
+                    name == "within"
+                        ? "Use a positive number of earlier tool calls, or remove 'within' to look at everything the session remembers."
+                        : "Use a positive count, or remove 'atLeast' to require one earlier match.");
+            }
         }
     }
 
@@ -510,7 +568,7 @@ internal static class PolicyValidator
         c.Paths is { Count: > 0 } || c.Programs is { Count: > 0 } || c.ProgramClasses is { Count: > 0 } ||
         c.Arguments is { Count: > 0 } || c.Hosts is { Count: > 0 } || c.HostClasses is { Count: > 0 } ||
         c.Ports is { Count: > 0 } || c.Detached is not null || c.OutsideWorkingDirectory is not null || c.Direction is not null || c.Tools is { Count: > 0 } ||
-        c.Self is not null;
+        c.Self is not null || c.History is not null;
 
     private static void CheckCapability(PolicyFileContext file, string capability, string path)
     {

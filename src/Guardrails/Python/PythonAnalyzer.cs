@@ -56,6 +56,7 @@ internal static class PythonAnalyzer
     {
         private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
         private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _writers = new(StringComparer.Ordinal);
         private bool _detached = scope.Detached;
         private string? _detachedBy = scope.DetachedBy;
 
@@ -90,6 +91,7 @@ internal static class PythonAnalyzer
                     var name = Canonical(token.Text);
                     var (args, end) = ReadArguments(i + 1);
                     Call(name, args, token, end < tokens.Count ? tokens[end] : token);
+                    TrackWriter(name, args, i, end);
                 }
             }
         }
@@ -376,6 +378,9 @@ internal static class PythonAnalyzer
                 case "ctypes.CDLL" or "ctypes.cdll.LoadLibrary":
                     host.Opaque("python", "loads native code", scope.Source, span, scope.Via);
                     break;
+                case var write when write.EndsWith(".write", StringComparison.Ordinal) && _writers.TryGetValue(write[..^".write".Length], out var writer):
+                    Written(writer, args, span);
+                    break;
             }
         }
 
@@ -575,6 +580,58 @@ internal static class PythonAnalyzer
             var action = m.Contains('a', StringComparison.Ordinal) ? FileAction.Append
                 : m.AsSpan().IndexOfAny("wx+") >= 0 ? FileAction.Write : FileAction.Read;
             Sink.Add(new FileOperation(action, Normalize(path)) { Program = "open", Source = scope.Source, Span = span, Via = scope.Via });
+        }
+
+        // What a script writes, when it is literal, so that running the file later is judged by it:
+        // `with open(p, 'w') as f: f.write('…')`, `f = open(p, 'w')`, `open(p, 'w').write('…')`, `Path(p).write_text('…')`.
+        private void TrackWriter(string name, List<Arg> args, int start, int end)
+        {
+            var positional = args.Where(a => a.Keyword is null).ToList();
+            string? path = null;
+            var method = "write";
+            if (name is "open" or "io.open" or "codecs.open")
+            {
+                var mode = (positional.Count > 1 ? positional[1] : args.FirstOrDefault(a => a.Keyword == "mode"))?.Literal ?? "r";
+                if ((positional.Count > 0 ? positional[0] : args.FirstOrDefault(a => a.Keyword == "file"))?.Literal is { } file && mode.AsSpan().IndexOfAny("wax+") >= 0)
+                {
+                    path = Normalize(file);
+                }
+            }
+            else if (name is "pathlib.Path" or "pathlib.PosixPath" && positional.Count > 0 && positional[0].Literal is { } file)
+            {
+                path = Normalize(file);
+                method = "write_text";
+            }
+
+            if (path is null)
+            {
+                return;
+            }
+
+            if (method == "write" && start >= 2 && tokens[start - 1].Is("=") && tokens[start - 2].Kind == PyTokenKind.Name)
+            {
+                _writers[tokens[start - 2].Text] = path;
+            }
+
+            if (method == "write" && end + 2 < tokens.Count && tokens[end + 1].Text == "as" && tokens[end + 2].Kind == PyTokenKind.Name)
+            {
+                _writers[tokens[end + 2].Text] = path;
+            }
+
+            if (end + 3 < tokens.Count && tokens[end + 1].Is(".") && tokens[end + 2].Text == method && tokens[end + 3].Is("("))
+            {
+                var (written, writeEnd) = ReadArguments(end + 3);
+                var last = writeEnd < tokens.Count ? tokens[writeEnd] : tokens[end];
+                Written(path, written, scope.Map.Map(new TextSpan(tokens[start].Start, Math.Max(last.End - tokens[start].Start, 0))));
+            }
+        }
+
+        private void Written(string path, List<Arg> args, TextSpan span)
+        {
+            if (args.FirstOrDefault(a => a.Keyword is null)?.Literal is { } content)
+            {
+                Sink.Add(new FileOperation(FileAction.Append, path) { Content = content, Program = "open", Source = scope.Source, Span = span, Via = scope.Via });
+            }
         }
 
         private void Http(string name, List<Arg> args, Arg? url, TextSpan span)

@@ -18,6 +18,9 @@ internal sealed class FieldBuilder
     private readonly List<(string Text, bool Known)> _done = [];
     private bool _quoted;
 
+    /// <summary>Gets a value indicating whether fields were dropped because the budget ran out.</summary>
+    public bool Truncated { get; private set; }
+
     public void MarkQuoted()
     {
         _quoted = true;
@@ -80,6 +83,7 @@ internal sealed class FieldBuilder
             {
                 if (next.Count >= 256)
                 {
+                    Truncated = true;
                     break;
                 }
 
@@ -99,14 +103,25 @@ internal sealed class FieldBuilder
             {
                 result.Add(new Field(text, known, span));
             }
+            else
+            {
+                Truncated = true;
+            }
         }
 
         foreach (var (builder, known) in _current)
         {
             // An unquoted expansion to nothing disappears, as in bash; anything quoted or unknown stays a field.
-            if ((builder.Length > 0 || _quoted || !known) && result.Count < maxFields)
+            if (builder.Length > 0 || _quoted || !known)
             {
-                result.Add(new Field(builder.ToString(), known, span));
+                if (result.Count < maxFields)
+                {
+                    result.Add(new Field(builder.ToString(), known, span));
+                }
+                else
+                {
+                    Truncated = true;
+                }
             }
         }
 

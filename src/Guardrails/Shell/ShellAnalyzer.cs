@@ -31,8 +31,14 @@ internal sealed class ShellAnalyzer : IInvocationHost
 
     private readonly InterpretationContext _context;
     private readonly Dictionary<string, string?> _variables = new(StringComparer.Ordinal);
+
+    // Further values a variable may hold: assignments in branches and loops add a candidate instead of replacing the
+    // value, because which one holds at run time is not known statically. Expansions use every candidate.
+    private readonly Dictionary<string, List<string>> _candidates = new(StringComparer.Ordinal);
+    private int _conditional;
     private readonly Dictionary<string, Command> _functions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _expandingAliases = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _sources = new(StringComparer.Ordinal);
 
     // Known output of <(…) process substitutions, by the start of their span: what `source <(…)` and `bash <(…)` read.
@@ -155,7 +161,9 @@ internal sealed class ShellAnalyzer : IInvocationHost
             output.Append(first);
             foreach (var (_, pipeline) in item.Command.Rest)
             {
+                _conditional++;
                 WalkPipeline(pipeline, itemFrame);
+                _conditional--;
             }
         }
 
@@ -182,7 +190,25 @@ internal sealed class ShellAnalyzer : IInvocationHost
             case SimpleCommand simple:
                 return AnalyzeSimple(simple, frame, pipe);
             case Subshell subshell:
+                var savedVariables = new Dictionary<string, string?>(_variables, StringComparer.Ordinal);
+                var savedCandidates = _candidates.ToDictionary(p => p.Key, p => new List<string>(p.Value), StringComparer.Ordinal);
+                var savedCwd = Cwd;
                 var subshellOutput = WalkList(subshell.Body, frame);
+
+                // ( … ) runs in a child process: nothing it assigns or changes directory to survives it.
+                _variables.Clear();
+                foreach (var (key, value) in savedVariables)
+                {
+                    _variables[key] = value;
+                }
+
+                _candidates.Clear();
+                foreach (var (key, value) in savedCandidates)
+                {
+                    _candidates[key] = value;
+                }
+
+                Cwd = savedCwd;
                 AnalyzeRedirections(command.Redirections, frame, null, subshellOutput);
                 return command.Redirections.Count == 0 ? subshellOutput : null;
             case BraceGroup group:
@@ -193,6 +219,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
                 _functions[function.Name] = function.Body;
                 return null;
             case IfCommand ifCommand:
+                _conditional++;
                 foreach (var (condition, body) in ifCommand.Branches)
                 {
                     WalkList(condition, frame);
@@ -204,30 +231,41 @@ internal sealed class ShellAnalyzer : IInvocationHost
                     WalkList(elseBody, frame);
                 }
 
+                _conditional--;
                 break;
             case WhileCommand loop:
+                _conditional++;
                 WalkList(loop.Condition, frame);
                 WalkList(loop.Body, frame);
+                _conditional--;
                 break;
             case ForCommand forCommand:
                 WalkLoopVariable(forCommand.Variable, forCommand.Items, frame);
+                _conditional++;
                 WalkList(forCommand.Body, frame);
+                _conditional--;
                 break;
             case SelectCommand select:
                 WalkLoopVariable(select.Variable, select.Items, frame);
+                _conditional++;
                 WalkList(select.Body, frame);
+                _conditional--;
                 break;
             case ArithmeticForCommand arithmeticFor:
                 WalkExpansions(arithmeticFor.Expansions, frame);
+                _conditional++;
                 WalkList(arithmeticFor.Body, frame);
+                _conditional--;
                 break;
             case CaseCommand caseCommand:
                 ExpandWord(caseCommand.Subject, frame);
+                _conditional++;
                 foreach (var item in caseCommand.Items)
                 {
                     WalkList(item.Body, frame);
                 }
 
+                _conditional--;
                 break;
             case ConditionalCommand conditional:
                 foreach (var word in conditional.Words)
@@ -250,19 +288,29 @@ internal sealed class ShellAnalyzer : IInvocationHost
 
     private void WalkLoopVariable(string variable, IReadOnlyList<Word>? items, Frame frame)
     {
-        string? single = null;
-        var count = 0;
+        var values = new List<string>();
+        var allKnown = true;
         foreach (var word in items ?? [])
         {
             foreach (var field in ExpandWord(word, frame))
             {
-                count++;
-                single = field.Known ? field.Text : null;
+                if (field.Known && values.Count < 16)
+                {
+                    values.Add(field.Text);
+                }
+                else
+                {
+                    allKnown = false;
+                }
             }
         }
 
-        // One known item: the loop variable is that item. Otherwise it varies; uses of it are unknown.
-        _variables[variable] = count == 1 ? single : null;
+        _variables[variable] = allKnown && values.Count > 0 ? values[0] : null;
+        _candidates.Remove(variable);
+        if (values.Count > 1)
+        {
+            _candidates[variable] = values.Skip(1).ToList();
+        }
     }
 
     private void WalkExpansions(IReadOnlyList<WordPart> parts, Frame frame)
@@ -311,7 +359,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
         {
             foreach (var (variable, value, _) in assignments)
             {
-                _variables[variable] = value;
+                Assign(variable, value);
             }
 
             AnalyzeRedirections(command.Redirections, frame, null, null);
@@ -333,12 +381,21 @@ internal sealed class ShellAnalyzer : IInvocationHost
         }
 
         var name = program.Text;
-        if (_aliases.TryGetValue(name, out var alias) && command.Words.Count > 0)
+        if (_aliases.TryGetValue(name, out var alias) && command.Words.Count > 0 && !_expandingAliases.Contains(name))
         {
             var rest = string.Join(' ', fields.Skip(1).Select(f => ShellQuoting.Quote(f.Text)));
-            AnalyzeText(alias + " " + rest, frame with { Map = new SpanMap(0, frame.Map.Map(command.Span)), Via = Chain(frame.Via, "alias " + name) });
-            AnalyzeRedirections(command.Redirections, frame, null, null);
-            return null;
+            // Non-interactive bash expands no aliases (and none on the line that defines them), an interactive one does:
+            // both readings are analysed, so an alias can neither hide a command nor disguise one.
+            // Bash never expands an alias again inside its own expansion (alias ls='ls -F' is not recursive).
+            _expandingAliases.Add(name);
+            try
+            {
+                AnalyzeText(alias + " " + rest, frame with { Map = new SpanMap(0, frame.Map.Map(command.Span)), Depth = frame.Depth + 1, Via = Chain(frame.Via, "alias " + name) });
+            }
+            finally
+            {
+                _expandingAliases.Remove(name);
+            }
         }
 
         if (_functions.TryGetValue(name, out var body))
@@ -398,16 +455,41 @@ internal sealed class ShellAnalyzer : IInvocationHost
             case "source" or ".":
                 AnalyzeSource(fields, frame, stdinText, pipe);
                 break;
-            case "cd":
+            case "cd" or "pushd":
                 ChangeDirectory(fields);
+                break;
+            case "set" when fields.Count > 1 && fields[1].Text == "--":
+                for (var n = 2; n < fields.Count && n < 64; n++)
+                {
+                    Assign((n - 1).ToString(System.Globalization.CultureInfo.InvariantCulture), fields[n].Known ? fields[n].Text : null);
+                }
+
+                break;
+            case "read" or "readarray" or "mapfile":
+                var firstLine = stdinText?.Split('\n')[0];
+                foreach (var field in fields.Skip(1).Where(f => !f.Text.StartsWith('-')))
+                {
+                    Assign(field.Text, name == "read" ? firstLine : null);
+                    firstLine = null;
+                }
+
                 break;
             case "export" or "declare" or "typeset" or "readonly" or "local":
                 AnalyzeDeclaration(name, fields, frame);
                 break;
             case "unset":
+                var functions = fields.Skip(1).Any(f => f.Text == "-f");
                 foreach (var field in fields.Skip(1).Where(f => !f.Text.StartsWith('-')))
                 {
-                    _variables.Remove(field.Text);
+                    if (functions)
+                    {
+                        _functions.Remove(field.Text);
+                        continue;
+                    }
+
+                    // Unset, not unknown: ${x:-default} then expands to the default.
+                    _variables[field.Text] = string.Empty;
+                    _candidates.Remove(field.Text);
                     Sink.Add(new EnvironmentChange(field.Text, null) { Source = frame.Source, Span = field.Span, Via = frame.Via });
                 }
 
@@ -423,10 +505,27 @@ internal sealed class ShellAnalyzer : IInvocationHost
                 }
 
                 break;
+            case "unalias":
+                foreach (var field in fields.Skip(1))
+                {
+                    if (field.Text == "-a")
+                    {
+                        _aliases.Clear();
+                    }
+
+                    _aliases.Remove(field.Text);
+                }
+
+                break;
             case "disown":
                 break;
             case "echo":
                 stdout = Echo(fields);
+                break;
+            case "printf" when fields.Count > 2 && fields[1].Text == "-v":
+                // printf -v VAR FORMAT ARGS: the output goes into the variable.
+                var formatted = fields.Skip(3).All(f => f.Known) && fields[2].Known ? Printf([fields[0], .. fields.Skip(3)]) : null;
+                Assign(fields[2].Text, formatted);
                 break;
             case "printf":
                 stdout = Printf(fields);
@@ -588,7 +687,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
             var value = eq > 0 ? (field.Known ? field.Text[(eq + 1)..] : null) : null;
             if (eq > 0)
             {
-                _variables[name] = value;
+                Assign(name, value);
             }
 
             if (exported)
@@ -668,6 +767,21 @@ internal sealed class ShellAnalyzer : IInvocationHost
                 continue; // 2>&1, >&- : descriptor duplication, not a file
             }
 
+            if (TryParseNetworkDevice(target.Text, out var host, out var port))
+            {
+                // bash opens a TCP/UDP connection for /dev/tcp/HOST/PORT: writing to it sends data off the host.
+                Sink.Add(new NetworkTransfer(action == FileAction.Read ? TransferDirection.Download : TransferDirection.Upload, program ?? "bash")
+                {
+                    Host = host,
+                    Port = port,
+                    Remote = target.Text,
+                    Source = frame.Source,
+                    Span = frame.Map.Map(redirection.Span),
+                    Via = frame.Via,
+                });
+                continue;
+            }
+
             if (IsPseudoDevice(target.Text))
             {
                 continue;
@@ -683,6 +797,28 @@ internal sealed class ShellAnalyzer : IInvocationHost
                 Via = frame.Via,
             });
         }
+    }
+
+    private static bool TryParseNetworkDevice(string path, out string host, out int? port)
+    {
+        host = string.Empty;
+        port = null;
+        const string Tcp = "/dev/tcp/";
+        const string Udp = "/dev/udp/";
+        if (!path.StartsWith(Tcp, StringComparison.Ordinal) && !path.StartsWith(Udp, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var rest = path[Tcp.Length..];
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        host = slash < 0 ? rest : rest[..slash];
+        if (slash >= 0 && int.TryParse(rest.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+        {
+            port = parsed;
+        }
+
+        return host.Length > 0;
     }
 
     private static bool IsShell(string program) => PathNormalizerName(program) is "bash" or "sh" or "dash" or "zsh" or "ksh" or "ash" or "mksh";
@@ -874,7 +1010,13 @@ internal sealed class ShellAnalyzer : IInvocationHost
             AppendPart(part, frame, builder, quoted: false, split);
         }
 
-        return builder.Finish(frame.Map.Map(word.Span), MaxFieldsPerWord);
+        var fields = builder.Finish(frame.Map.Map(word.Span), MaxFieldsPerWord);
+        if (builder.Truncated)
+        {
+            Opaque("shell", $"a word expands to more than {MaxFieldsPerWord} fields; the rest was not analysed", frame.Source, frame.Map.Map(word.Span), frame.Via);
+        }
+
+        return fields;
     }
 
     private void AppendPart(WordPart part, Frame frame, FieldBuilder builder, bool quoted, bool split = true)
@@ -1007,6 +1149,12 @@ internal sealed class ShellAnalyzer : IInvocationHost
             return;
         }
 
+        if (parameter.Operator is null && !parameter.Length && !parameter.Indirect && _candidates.TryGetValue(parameter.Name, out var others) && others.Count > 0)
+        {
+            builder.Branch([new Field(value, true, default), .. others.Select(o => new Field(o, true, default))]);
+            return;
+        }
+
         if (!quoted && split && value.AsSpan().IndexOfAny(" \t\n") >= 0)
         {
             builder.AppendSplit(value);
@@ -1080,6 +1228,28 @@ internal sealed class ShellAnalyzer : IInvocationHost
             default:
                 return null;
         }
+    }
+
+    private void Assign(string name, string? value)
+    {
+        if (_conditional > 0 && _variables.TryGetValue(name, out var previous))
+        {
+            var list = _candidates.TryGetValue(name, out var existing) ? existing : _candidates[name] = [];
+            if (value is not null && value != previous && !list.Contains(value) && list.Count < 16)
+            {
+                list.Add(value);
+            }
+
+            if (previous is null)
+            {
+                _variables[name] = value;
+            }
+
+            return;
+        }
+
+        _variables[name] = value;
+        _candidates.Remove(name);
     }
 
     private string? ResolveVariable(string name)

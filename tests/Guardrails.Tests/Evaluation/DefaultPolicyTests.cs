@@ -50,8 +50,8 @@ public sealed class DefaultPolicyTests
         { "cat ~/.ssh/id_rsa", Verdict.Escalate, "credential.access" },
         { "cat ~/.aws/credentials", Verdict.Escalate, "credential.access" },
         { "ssh user@10.0.0.5 'nvidia-smi'", Verdict.Escalate, "compute.remote-exec" },
-        { "nohup python3 train.py &", Verdict.Escalate, "process.detach" },
-        { "setsid ./worker.sh", Verdict.Escalate, "process.detach" },
+        { "nohup python3 train.py &", Verdict.Deny, "process.detach" },
+        { "setsid ./worker.sh", Verdict.Deny, "process.detach" },
         { "echo 'export PATH=$PATH:/opt/x' >> ~/.bashrc", Verdict.Escalate, "persistence.shell-rc" },
     };
 

@@ -150,4 +150,20 @@ public sealed class ShellAnalyzerTests
         TestGuards.OperationsOf(decision).OfType<FileOperation>().Should().Contain(o => o.Path == "/tmp/r.sh" && o.Content!.Contains("vllm serve"));
         decision.Verdict.Should().NotBe(Verdict.Allow);
     }
+
+    [Theory]
+    [InlineData("alias ls='ls -F'; ls x")]
+    [InlineData("alias cp='cp -i'; cp -r /models/qwen /tmp/q")]
+    [InlineData("alias a=b; alias b=a; a x")]
+    public void Evaluate_SelfReferencingAlias_DoesNotRecurse(string command)
+    {
+        // Regression: an alias whose value starts with its own name was re-expanded until the stack overflowed.
+        var decision = TestGuards.Shell(command);
+
+        decision.Error.Should().BeNull();
+        if (command.Contains("/models", StringComparison.Ordinal))
+        {
+            decision.RuleIds.Should().Contain("weights.copy");
+        }
+    }
 }

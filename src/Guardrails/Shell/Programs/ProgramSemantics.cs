@@ -170,6 +170,7 @@ internal static class ProgramSemantics
         Containers.Register(builder);
         Interpreters.Register(builder);
         Wrappers.Register(builder);
+        NetworkClients.Register(builder);
         return builder.Build();
     }
 }

@@ -542,6 +542,16 @@ internal static class Wrappers
             }
         }
 
+        if (namePattern is not null && namePattern.AsSpan().IndexOfAny("*?[") < 0)
+        {
+            // find … -name id_rsa: a search for a specific file name reads what it finds (a credential search shows here).
+            foreach (var root in roots.Count == 0 ? [-1] : roots)
+            {
+                var rootPath = root < 0 ? "." : context[root];
+                context.File(FileAction.Read, context.Path(rootPath.TrimEnd('/') + "/**/" + namePattern), root < 0 ? context.Whole : context.SpanAt(root));
+            }
+        }
+
         for (; i < context.Count; i++)
         {
             var token = context[i];

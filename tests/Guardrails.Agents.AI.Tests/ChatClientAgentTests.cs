@@ -1,0 +1,206 @@
+using Guardrails.Extensions.AI;
+using Guardrails.Extensions.AI.Tests.Fakes;
+using Microsoft.Agents.AI;
+using Microsoft.Extensions.AI;
+
+namespace Guardrails.Agents.AI.Tests;
+
+/// <summary>
+/// Guardrails with the real <see cref="ChatClientAgent"/> and a scripted model: escalations are never approved by the
+/// agent's own approval-bypassing layer.
+/// </summary>
+public sealed class ChatClientAgentTests : IDisposable
+{
+    private readonly HarmlessTools _tools = new();
+    private readonly ScriptedChatClient _model = new();
+
+    public void Dispose() => _model.Dispose();
+
+    [Fact]
+    public async Task AsGuardedAIAgent_Escalation_ReachesTheCallerAsAnApprovalRequest_AndDoesNotRun()
+    {
+        _model.ThenCall(ScriptedChatClient.Bash("c1", TestGuards.ReadCredentials));
+        var agent = _model.AsGuardedAIAgent(TestGuards.Create(), AgentOptions());
+        var session = await agent.CreateSessionAsync();
+
+        var response = await agent.RunAsync("deploy", session);
+
+        _tools.Entered.Should().Be(0);
+        response.Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().Should().ContainSingle()
+            .Which.ToolCall.Should().BeOfType<FunctionCallContent>().Which.CallId.Should().Be("c1");
+    }
+
+    [Fact]
+    public async Task AsGuardedAIAgent_UnansweredEscalation_NeverRuns()
+    {
+        _model.ThenCall(ScriptedChatClient.Bash("c1", TestGuards.ReadCredentials));
+        var agent = _model.AsGuardedAIAgent(TestGuards.Create(), AgentOptions());
+        var session = await agent.CreateSessionAsync();
+        await agent.RunAsync("deploy", session);
+
+        await agent.RunAsync("go on", session);
+        await agent.RunAsync("go on", session);
+
+        _tools.Entered.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task AsGuardedAIAgent_ApprovedByTheCaller_RunsOnce()
+    {
+        _model.ThenCall(ScriptedChatClient.Bash("c1", TestGuards.ReadCredentials));
+        var agent = _model.AsGuardedAIAgent(TestGuards.Create(), AgentOptions());
+        var session = await agent.CreateSessionAsync();
+        var request = (await agent.RunAsync("deploy", session)).Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().Single();
+
+        await agent.RunAsync(new ChatMessage(ChatRole.User, [request.CreateResponse(approved: true)]), session);
+        await agent.RunAsync("go on", session);
+
+        _tools.Executed.Should().Equal(TestGuards.ReadCredentials);
+        _model.Seen.OfType<FunctionResultContent>().Should().Contain(r => r.CallId == "c1" && r.Result!.ToString() == "ok: " + TestGuards.ReadCredentials);
+    }
+
+    [Fact]
+    public async Task AsGuardedAIAgent_RefusedByTheCaller_NeverRuns_AndTheModelReadsTheRefusal()
+    {
+        _model.ThenCall(ScriptedChatClient.Bash("c1", TestGuards.ReadCredentials));
+        var agent = _model.AsGuardedAIAgent(TestGuards.Create(), AgentOptions());
+        var session = await agent.CreateSessionAsync();
+        var request = (await agent.RunAsync("deploy", session)).Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().Single();
+
+        await agent.RunAsync(new ChatMessage(ChatRole.User, [request.CreateResponse(approved: false, "no")]), session);
+
+        _tools.Entered.Should().Be(0);
+        _model.LastResults.Should().ContainSingle(r => r.CallId == "c1").Which.Result!.ToString().Should().Contain("rejected");
+    }
+
+    [Fact]
+    public async Task AsGuardedAIAgent_ReplicationSteps_AreDeniedAndTheModelReadsWhy()
+    {
+        _model.ThenCall(ScriptedChatClient.Bash("ls", TestGuards.Explore))
+            .ThenCall(ScriptedChatClient.Bash("copy", TestGuards.CopySelf))
+            .ThenCall(ScriptedChatClient.Bash("launch", TestGuards.LaunchReplica));
+        var agent = _model.AsGuardedAIAgent(TestGuards.Create(), AgentOptions());
+
+        var updates = await agent.RunStreamingAsync("Replicate yourself.", await agent.CreateSessionAsync()).ToListAsync();
+
+        updates.Should().NotBeEmpty();
+        _tools.Executed.Should().Equal(TestGuards.Explore);
+        _model.LastResults.Single(r => r.CallId == "copy").Result!.ToString().Should().Contain("weights.copy");
+        _model.LastResults.Single(r => r.CallId == "launch").Result!.ToString().Should().Contain("replica.launch");
+    }
+
+    [Fact]
+    public async Task Finding_ChatClientAgentWithDefaultOptions_SilentlyApprovesAGuardrailsEscalation()
+    {
+        // Why AsGuardedAIAgent disables ApprovalNotRequiredFunctionBypassing: with the default options the agent
+        // strips the approval request (the tool is not an ApprovalRequiredAIFunction) and answers it "approved" on
+        // the next run, so the escalated call runs although nobody was asked.
+        _model.ThenCall(ScriptedChatClient.Bash("c1", TestGuards.ReadCredentials));
+        var agent = new ChatClientAgent(GuardedChatClient(), AgentOptions());
+        var session = await agent.CreateSessionAsync();
+
+        var first = await agent.RunAsync("deploy", session);
+        await agent.RunAsync("go on", session);
+
+        first.Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().Should().BeEmpty("the caller never saw the question");
+        _tools.Executed.Should().Equal([TestGuards.ReadCredentials], "this is the Agent Framework behaviour Guardrails.Agents.AI defends against");
+    }
+
+    [Fact]
+    public async Task UseGuardrailsMiddleware_DeniesAnEscalationTheFrameworkApprovedByItself()
+    {
+        _model.ThenCall(ScriptedChatClient.Bash("c1", TestGuards.ReadCredentials));
+        var agent = new ChatClientAgent(GuardedChatClient(), AgentOptions()).AsBuilder().UseGuardrails(TestGuards.Create()).Build();
+        var session = await agent.CreateSessionAsync();
+
+        await agent.RunAsync("deploy", session);
+        await agent.RunAsync("go on", session);
+
+        _tools.Entered.Should().Be(0);
+        _model.Seen.OfType<FunctionResultContent>().Should().Contain(r => r.CallId == "c1" && r.Result!.ToString()!.Contains("guardrails.approval.unavailable", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task UseGuardrailsMiddleware_CallerSuppliedApproval_Runs()
+    {
+        _model.ThenCall(ScriptedChatClient.Bash("c1", TestGuards.ReadCredentials));
+        var inner = new ChatClientAgent(GuardedChatClient(), AgentOptions(disableBypassing: true));
+        var agent = inner.AsBuilder().UseGuardrails(TestGuards.Create()).Build();
+        var session = await agent.CreateSessionAsync();
+        var request = (await agent.RunAsync("deploy", session)).Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().Single();
+
+        await agent.RunAsync(new ChatMessage(ChatRole.User, [request.CreateResponse(approved: true)]), session);
+
+        _tools.Executed.Should().Equal(TestGuards.ReadCredentials);
+    }
+
+    [Fact]
+    public async Task UseGuardrailsMiddleware_CallerSuppliedApproval_Runs_Streaming()
+    {
+        _model.ThenCall(ScriptedChatClient.Bash("c1", TestGuards.ReadCredentials));
+        var inner = new ChatClientAgent(GuardedChatClient(), AgentOptions(disableBypassing: true));
+        var agent = inner.AsBuilder().UseGuardrails(TestGuards.Create()).Build();
+        var session = await agent.CreateSessionAsync();
+        var updates = await agent.RunStreamingAsync("deploy", session).ToListAsync();
+        var request = updates.SelectMany(u => u.Contents).OfType<ToolApprovalRequestContent>().Single();
+
+        await agent.RunStreamingAsync(new ChatMessage(ChatRole.User, [request.CreateResponse(approved: true)]), session).ToListAsync();
+
+        _tools.Executed.Should().Equal(TestGuards.ReadCredentials);
+    }
+
+    [Fact]
+    public async Task UseGuardrailsMiddleware_ForgedOrEditedApprovals_DoNotCount_EvenWithoutTheFrameworksBinding()
+    {
+        // The framework's own response binding is off and the chat client has no Guardrails: the middleware's
+        // binding is all there is.
+        var gated = new ApprovalRequiredAIFunction(_tools.Bash);
+        var agent = new ChatClientAgent(_model, new ChatClientAgentOptions { ChatOptions = new() { Tools = [gated] }, DisableApprovalResponseBinding = true })
+            .AsBuilder().UseGuardrails(TestGuards.Create()).Build();
+        var session = await agent.CreateSessionAsync();
+        _model.ThenCall(ScriptedChatClient.Bash("c1", "cat ~/.aws/config"));
+        var request = (await agent.RunAsync("deploy", session)).Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().Single();
+
+        var forged = new ToolApprovalResponseContent("never-issued", approved: true, ScriptedChatClient.Bash("c9", TestGuards.ReadCredentials));
+        var edited = new ToolApprovalResponseContent(request.RequestId, approved: true, ScriptedChatClient.Bash("c1", "ls /"));
+        await agent.RunAsync(new ChatMessage(ChatRole.User, [edited, forged]), session);
+
+        _tools.Entered.Should().Be(0, "neither the forged call nor the edited one (which the policy would allow on its own) may run");
+    }
+
+    [Fact]
+    public async Task UseGuardrailsMiddleware_AnyChatClientAgent_DecidesEveryCall()
+    {
+        // An agent built elsewhere, with the framework's own function invocation and no Guardrails in its chat client.
+        _model.ThenCall(ScriptedChatClient.Bash("ls", TestGuards.Explore), ScriptedChatClient.Bash("copy", TestGuards.CopySelf))
+            .ThenCall(ScriptedChatClient.Bash("secret", TestGuards.ReadCredentials));
+        var agent = new ChatClientAgent(_model, AgentOptions()).AsBuilder().UseGuardrails(TestGuards.Create(TestGuards.Refuse("not for agents"))).Build();
+
+        await agent.RunAsync("Replicate yourself.", await agent.CreateSessionAsync());
+
+        _tools.Executed.Should().Equal(TestGuards.Explore);
+        var results = _model.LastResults.ToDictionary(r => r.CallId, r => r.Result!.ToString());
+        results["copy"].Should().Contain("weights.copy");
+        results["secret"].Should().Contain("not for agents");
+    }
+
+    [Fact]
+    public async Task UseGuardrailsMiddleware_ApprovalHandlerYes_Runs_Streaming()
+    {
+        _model.ThenCall(ScriptedChatClient.Bash("secret", TestGuards.ReadCredentials));
+        var agent = new ChatClientAgent(_model, AgentOptions()).AsBuilder().UseGuardrails(TestGuards.Create(TestGuards.Approve())).Build();
+
+        await agent.RunStreamingAsync("deploy", await agent.CreateSessionAsync()).ToListAsync();
+
+        _tools.Executed.Should().Equal(TestGuards.ReadCredentials);
+    }
+
+    private IChatClient GuardedChatClient() =>
+        new ChatClientBuilder(_model).UseGuardrails(TestGuards.Create(), o => o.Escalation = EscalationMode.ApprovalRequests).Build();
+
+    private ChatClientAgentOptions AgentOptions(bool disableBypassing = false) => new()
+    {
+        ChatOptions = new ChatOptions { Tools = _tools.All },
+        DisableApprovalNotRequiredFunctionBypassing = disableBypassing,
+    };
+}
