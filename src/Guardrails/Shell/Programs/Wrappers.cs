@@ -509,7 +509,110 @@ internal static class Wrappers
     private static void Xargs(in ProgramContext context)
     {
         var parsed = OptionParser.Parse(context.Args, s_xargs);
-        RunAfter(context, parsed, 0, null, inheritStdin: parsed.Has("o") || parsed.Has("a"));
+        var stdin = context.Invocation.StdinText;
+        var start = parsed.RestIndex;
+        if (stdin is not null && (start < 0 || start >= context.Count) && !parsed.Has("a"))
+        {
+            // xargs without a command runs echo with the items.
+            context.Launch();
+            var echoed = SplitItems(stdin, parsed.Has("0") ? "\\0" : parsed.Value("d"));
+            var whole = context.Whole;
+            context.Host.AnalyzeInvocation(new CommandInvocation
+            {
+                Program = "echo",
+                Arguments = echoed,
+                ArgumentSpans = echoed.ConvertAll(_ => whole),
+                Span = context.Whole,
+                ProgramSpan = context.Whole,
+                Source = context.Source,
+                WorkingDirectory = context.Invocation.WorkingDirectory,
+                Via = context.ViaThen("xargs"),
+                Depth = context.Invocation.Depth,
+            });
+            return;
+        }
+
+        if (stdin is null || start < 0 || start >= context.Count || parsed.Has("a"))
+        {
+            RunAfter(context, parsed, 0, null, inheritStdin: parsed.Has("o") || parsed.Has("a"));
+            return;
+        }
+
+        // The items piped into xargs are known (echo, printf, a here-string): run the command as xargs builds it, with
+        // the items appended, or substituted for the -I placeholder, so `printf '%s\0' /models/q | xargs -0 cp -r -t /tmp`
+        // is the copy it is. Items are split on NUL with -0, on the -d delimiter, else on blanks and newlines.
+        var items = SplitItems(stdin, parsed.Has("0") ? "\0" : parsed.Value("d"));
+        var placeholder = parsed.Has("I") ? parsed.Value("I") ?? "{}" : parsed.Has("i") ? parsed.Value("i") ?? "{}" : null;
+        var inner = context.Inner(start, context.Count, context.ViaThen("xargs"), inheritStdin: false);
+        var runs = placeholder is null ? 1 : Math.Min(items.Count, 16);
+        for (var run = 0; run < runs; run++)
+        {
+            var arguments = new List<string>(inner.Arguments.Count + items.Count);
+            foreach (var argument in inner.Arguments)
+            {
+                arguments.Add(placeholder is null ? argument : argument.Replace(placeholder, items[run], StringComparison.Ordinal));
+            }
+
+            var spans = new List<TextSpan>(inner.ArgumentSpans);
+            if (placeholder is null)
+            {
+                foreach (var item in items)
+                {
+                    arguments.Add(item);
+                    spans.Add(context.Whole);
+                }
+            }
+
+            context.Host.AnalyzeInvocation(new CommandInvocation
+            {
+                Program = placeholder is null ? inner.Program : inner.Program.Replace(placeholder, items[run], StringComparison.Ordinal),
+                Arguments = arguments,
+                ArgumentSpans = spans,
+                Span = inner.Span,
+                ProgramSpan = inner.ProgramSpan,
+                Source = inner.Source,
+                WorkingDirectory = inner.WorkingDirectory,
+                Detached = inner.Detached,
+                DetachedBy = inner.DetachedBy,
+                Via = inner.Via,
+                Depth = inner.Depth,
+                StdoutToPipe = inner.StdoutToPipe,
+            });
+        }
+    }
+
+    private static List<string> SplitItems(string text, string? delimiter)
+    {
+        var items = new List<string>();
+        if (delimiter is { Length: > 0 })
+        {
+            var separator = delimiter switch
+            {
+                "\\0" or "\0" => '\0',
+                "\\n" => '\n',
+                "\\t" => '\t',
+                _ => delimiter[0],
+            };
+            foreach (var item in text.Split(separator))
+            {
+                if (item.Length > 0 && items.Count < 256)
+                {
+                    items.Add(item.TrimEnd('\n'));
+                }
+            }
+
+            return items;
+        }
+
+        foreach (var item in text.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (items.Count < 256)
+            {
+                items.Add(item.Trim('"', '\''));
+            }
+        }
+
+        return items;
     }
 
     private static void Find(in ProgramContext context)
