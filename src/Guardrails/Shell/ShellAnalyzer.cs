@@ -120,7 +120,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
     internal void Opaque(string language, string reason, string source, TextSpan span, string? via) =>
         Sink.Add(new OpaqueCode(language, reason) { Source = source, Span = span, Via = via });
 
-    private void AnalyzeText(string code, Frame frame)
+    private void AnalyzeText(string code, Frame frame, bool reportSyntax = true)
     {
         if (frame.Depth > _context.Limits.MaxNestingDepth)
         {
@@ -132,6 +132,13 @@ internal sealed class ShellAnalyzer : IInvocationHost
         var result = BashParser.Parse(code, limits);
         foreach (var diagnostic in result.Diagnostics)
         {
+            // Text that holds placeholders for unknown values (eval "$(…)") was already reported as opaque by the caller;
+            // the placeholders themselves are not bash and their syntax errors would only add noise.
+            if (!reportSyntax && diagnostic.Kind is ParseDiagnosticKind.SyntaxError or ParseDiagnosticKind.UnterminatedQuote)
+            {
+                continue;
+            }
+
             var kind = diagnostic.Kind switch
             {
                 ParseDiagnosticKind.DepthLimit or ParseDiagnosticKind.LengthLimit or ParseDiagnosticKind.NodeLimit => "a parser limit was hit",
@@ -601,7 +608,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
         var code = string.Join(' ', fields.Skip(1).Select(f => f.Text));
         var span = TextSpan.Union(fields[1].Span, fields[^1].Span);
         var map = fields.Count == 2 ? SpanMap.For(SourceText(frame.Source), code, fields[1].Span) : new SpanMap(0, frame.Map.Map(command.Span));
-        AnalyzeText(code, frame with { Map = map.Fixed is null && fields.Count == 2 ? map : new SpanMap(0, span), Depth = frame.Depth + 1, Via = Chain(frame.Via, "eval") });
+        AnalyzeText(code, frame with { Map = map.Fixed is null && fields.Count == 2 ? map : new SpanMap(0, span), Depth = frame.Depth + 1, Via = Chain(frame.Via, "eval") }, reportSyntax: unknown is null);
     }
 
     private void AnalyzeSource(List<Field> fields, Frame frame, string? stdinText, PipeState pipe)

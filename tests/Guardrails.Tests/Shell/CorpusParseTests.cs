@@ -55,14 +55,6 @@ public sealed class CorpusParseTests(ITestOutputHelper output)
         ("ssh tunneluser@111.222.333.444 <<\\EOI", "here-document without a delimiter line (bash: warning, body up to end of input)"),
         ("ssh user@server /bin/bash <<'EOT'", "here-document without a delimiter line (bash: warning, body up to end of input)"),
 
-        // Analyzer: eval of a word whose value is unknown also parses the word's display placeholder (the source text,
-        // cut to 60 characters with "…") as code, which yields spurious parse failures and analyses $(…) bodies twice.
-        // Reproducer: eval "$(some-program --option-one --option-two --option-three "quoted arg" x)".
-        ("eval \"`find -type f -name \"*.htm\" |awk -F/ '{print \"cp \" $0 \" \" $2 \"-\" $3 \"-\" $4 \"-\" substr($5,5) \";\" }'`\"", "eval parses the truncated placeholder of a run-time value"),
-
-        // Analyzer: ssh runs ProxyCommand as `$SHELL -c "exec <ProxyCommand>"`, so ';/bin/sh …' is `exec ;/bin/sh …`, valid;
-        // the analyzer parses the value without the "exec " prefix, and a leading ';' is a syntax error.
-        ("ssh -o ProxyCommand=';/bin/sh 0<&2 1>&2' x", "ssh ProxyCommand is parsed without ssh's \"exec \" prefix"),
     ];
 
     /// <summary>

@@ -815,7 +815,8 @@ internal static class TransferTools
                 case "o":
                     if (SshConfigValue(value, "ProxyCommand") is { Length: > 0 } proxy && !proxy.Equals("none", StringComparison.OrdinalIgnoreCase))
                     {
-                        context.Shell(proxy, context.SpanOf(option), "ssh ProxyCommand");
+                        // ssh runs the ProxyCommand as `exec COMMAND` in the user's shell.
+                        context.Shell("exec " + proxy, context.SpanOf(option), "ssh ProxyCommand");
                     }
                     else if (SshConfigValue(value, "LocalCommand") is { Length: > 0 } local)
                     {
