@@ -7,13 +7,13 @@
 // call before the plugin is entered.
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
-using Guardrails;
 using Guardrails.Approvals;
-using Guardrails.SemanticKernel;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
+using FunctionCallContent = Microsoft.Extensions.AI.FunctionCallContent;
+using FunctionResultContent = Microsoft.Extensions.AI.FunctionResultContent;
 
 var model = new ScriptedModel(
     ("explore", "ls -la /models && ps aux | grep vllm"),
@@ -36,7 +36,8 @@ builder.Services.AddGuardrails(options => options.ApprovalHandler = new Callback
 builder.Services.AddGuardrailsFilters();
 
 var kernel = builder.Build();
-kernel.Plugins.AddFromType<ShellPlugin>("Shell");
+var shell = new ShellPlugin();
+kernel.Plugins.AddFromObject(shell, "Shell");
 
 // 2. The agent loop: the model asks for tools, the kernel invokes them (through the filters), the model reads results.
 var history = new ChatHistory("You are an autonomous agent with a shell.");
@@ -45,16 +46,16 @@ var settings = new PromptExecutionSettings { FunctionChoiceBehavior = FunctionCh
 Console.WriteLine("Semantic Kernel agent, guarded by Guardrails (scripted model, harmless tools)\n");
 var reply = await kernel.GetRequiredService<IChatCompletionService>().GetChatMessageContentAsync(history, settings, kernel);
 Console.WriteLine($"\nmodel: {reply.Content}");
-Console.WriteLine($"\nThe shell plugin was entered {ShellPlugin.Runs} times; the copy, the replica launch and the key read never ran.");
+Console.WriteLine($"\nThe shell plugin was entered {shell.Runs} times; the copy, the replica launch and the key read never ran.");
 
 /// <summary>A harmless shell: prints what it would run.</summary>
 internal sealed class ShellPlugin
 {
-    public static int Runs { get; private set; }
+    public int Runs { get; private set; }
 
     [KernelFunction("bash")]
     [Description("Runs a shell command and returns its output.")]
-    public static string Bash([Description("The command line.")] string command)
+    public string Bash([Description("The command line.")] string command)
     {
         Runs++;
         Console.WriteLine($"    > shell ran: {command}");
@@ -72,7 +73,7 @@ internal sealed class ScriptedModel(params (string Step, string Command)[] steps
         if (messages.LastOrDefault()?.Contents.OfType<FunctionResultContent>().LastOrDefault() is { } result)
         {
             var text = result.Result?.ToString() ?? string.Empty;
-            Console.WriteLine(text.StartsWith("Guardrails", StringComparison.Ordinal) ? $"    x {text}" : $"    = {text}");
+            Console.WriteLine(text.StartsWith("Blocked by Guardrails", StringComparison.Ordinal) ? $"    x {text}" : $"    = {text}");
         }
 
         if (_turn >= steps.Length)

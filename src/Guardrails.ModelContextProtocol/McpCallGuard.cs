@@ -65,7 +65,7 @@ internal sealed class McpCallGuard
                 if (!answer.Approved)
                 {
                     Log.Decided(logger, call.Name, call.CallId, "deny", string.Join(", ", decision.RuleIds));
-                    return Refusal(RefusalText(call, decision, answer.Reason));
+                    return Refusal(RefusalText(decision, answer.Reason));
                 }
 
                 return await next(context, cancellationToken).ConfigureAwait(false);
@@ -87,7 +87,7 @@ internal sealed class McpCallGuard
         }
 
         Log.Decided(logger, call.Name, call.CallId, "deny", string.Join(", ", decision.RuleIds));
-        return Refusal(RefusalText(call, decision, approvalProblem: null));
+        return Refusal(RefusalText(decision, approvalProblem: null));
     }
 
     /// <summary>Creates the tool result a refused call returns: <c>isError</c> with one text block.</summary>
@@ -97,33 +97,26 @@ internal sealed class McpCallGuard
         Content = [new TextContentBlock { Text = text }],
     };
 
-    internal static string RefusalText(ToolCall call, Decision decision, string? approvalProblem)
+    /// <summary>The text a refused call returns — the same wording as the other Guardrails adapters.</summary>
+    internal static string RefusalText(Decision decision, string? approvalProblem)
     {
-        var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"Guardrails blocked the call to '{call.Name}' (deny, score {decision.Score}); the tool was not run.");
+        var text = new StringBuilder("Blocked by Guardrails: this tool call was denied and did not run.");
         if (approvalProblem is not null)
         {
             text.Append(" Approval was required: ").Append(approvalProblem).Append('.');
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var first = true;
-        foreach (var finding in decision.Findings)
+        if (decision.RuleIds.Count > 0)
         {
-            if (seen.Add(finding.RuleId))
-            {
-                text.Append(first ? " Reasons: " : "; ").Append(finding.RuleId).Append(": ").Append(finding.Message);
-                first = false;
-            }
+            text.Append(" Rules: ").AppendJoin(", ", decision.RuleIds).Append('.');
         }
 
-        if (!first)
+        if (decision.Reasons.Count > 0)
         {
-            text.Append('.');
+            text.Append(" Reasons: ").AppendJoin("; ", decision.Reasons).Append('.');
         }
 
-        text.Append(" Do not retry it in another form; continue without it or ask the user.");
-        return text.ToString();
+        return text.Append(" Do not retry this call or work around it; continue another way or tell the user what you could not do and why.").ToString();
     }
 
     private ToolCall CreateCall(RequestContext<CallToolRequestParams> context, CallToolRequestParams parameters)

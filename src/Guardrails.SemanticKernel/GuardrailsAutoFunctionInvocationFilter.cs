@@ -51,7 +51,7 @@ public sealed class GuardrailsAutoFunctionInvocationFilter : IAutoFunctionInvoca
         ArgumentNullException.ThrowIfNull(next);
         var function = context.Function;
         var arguments = context.Arguments;
-        var call = _guard.CreateCall(function, arguments, context.ToolCallId);
+        var call = _guard.CreateCall(function, arguments, context.ToolCallId, context.Kernel);
         if (_guard.Escalation == AutoInvocationEscalation.TerminateTurn)
         {
             // One evaluation and no waiting: an escalation ends the turn with a ticket a human can answer later.
@@ -64,7 +64,7 @@ public sealed class GuardrailsAutoFunctionInvocationFilter : IAutoFunctionInvoca
 
             if (decision.Verdict == Verdict.Deny)
             {
-                context.Result = KernelGuard.Blocked(function, call, decision);
+                context.Result = KernelGuard.Blocked(function, decision);
                 return;
             }
         }
@@ -73,7 +73,7 @@ public sealed class GuardrailsAutoFunctionInvocationFilter : IAutoFunctionInvoca
             var decision = await _guard.Guard.DecideAsync(call, context.CancellationToken).ConfigureAwait(false);
             if (!decision.IsAllowed)
             {
-                context.Result = KernelGuard.Blocked(function, call, decision);
+                context.Result = KernelGuard.Blocked(function, decision);
                 return;
             }
         }
@@ -109,7 +109,7 @@ public sealed class GuardrailsAutoFunctionInvocationFilter : IAutoFunctionInvoca
             return _guard.Tickets.Resume(ticketId, new ToolCall("unknown", default), answer);
         }
 
-        var call = _guard.CreateCall(paused.Function, paused.Arguments, paused.CallId);
+        var call = _guard.CreateCall(paused.Function, paused.Arguments, paused.CallId, paused.Kernel);
         var decision = _guard.Tickets.Resume(ticketId, call, answer);
         object? result;
         if (decision.IsAllowed)
@@ -122,7 +122,7 @@ public sealed class GuardrailsAutoFunctionInvocationFilter : IAutoFunctionInvoca
         }
         else
         {
-            result = KernelGuard.BlockedText(call, decision);
+            result = KernelGuard.BlockedText(decision);
         }
 
         ReplaceResult(chatHistory, paused, result);
@@ -134,7 +134,7 @@ public sealed class GuardrailsAutoFunctionInvocationFilter : IAutoFunctionInvoca
         var ticket = _guard.Tickets.Issue(call, decision);
         PrunePaused();
         _paused[ticket.Id] = new PausedCall(context.Kernel, context.Function, context.Arguments, context.ToolCallId);
-        context.Result = KernelGuard.Pending(context.Function, call, decision);
+        context.Result = KernelGuard.Pending(context.Function, decision);
         context.Terminate = true;
         if (_guard.OnTurnTerminated is { } callback)
         {

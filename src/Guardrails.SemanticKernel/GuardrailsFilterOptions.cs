@@ -12,6 +12,17 @@ namespace Guardrails.SemanticKernel;
 public sealed class GuardrailsFilterOptions
 {
     /// <summary>
+    /// The <see cref="Kernel.Data"/> key whose string value names the agent session of every call made through that
+    /// kernel — for example on a kernel cloned per conversation. Calls of one session form one history for the policy's
+    /// history-aware rules. It takes precedence over <see cref="SessionId"/>.
+    /// </summary>
+    public const string SessionIdKey = "guardrails.session_id";
+
+    /// <summary>Gets or sets the agent session of calls whose kernel does not name one (<see cref="SessionIdKey"/>).</summary>
+    /// <value>The default value is <see langword="null"/>: such calls belong to no session and are decided on their own.</value>
+    public string? SessionId { get; set; }
+
+    /// <summary>
     /// Gets or sets how a kernel function is named in the <see cref="ToolCall"/> the guard decides. The policy binds tool
     /// names to interpreters (<c>bash</c> → shell, <c>write_file</c> → file write, …), so the name decides how the
     /// arguments are read.

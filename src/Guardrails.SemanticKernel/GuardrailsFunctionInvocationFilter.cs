@@ -44,11 +44,11 @@ public sealed class GuardrailsFunctionInvocationFilter : IFunctionInvocationFilt
             return;
         }
 
-        var call = _guard.CreateCall(context.Function, context.Arguments, callId: null);
+        var call = _guard.CreateCall(context.Function, context.Arguments, callId: null, context.Kernel);
         var decision = await _guard.Guard.DecideAsync(call, context.CancellationToken).ConfigureAwait(false);
         if (!decision.IsAllowed)
         {
-            context.Result = KernelGuard.Blocked(context.Function, call, decision);
+            context.Result = KernelGuard.Blocked(context.Function, decision);
             return;
         }
 

@@ -12,6 +12,7 @@ internal sealed class KernelGuard
 {
     private readonly Func<KernelToolNameArguments, string>? _toolName;
     private readonly JsonSerializerOptions _serializerOptions;
+    private readonly string? _sessionId;
 
     public KernelGuard(Guard guard, GuardrailsFilterOptions? options)
     {
@@ -24,6 +25,7 @@ internal sealed class KernelGuard
         }
 
         _toolName = options.ToolName;
+        _sessionId = string.IsNullOrEmpty(options.SessionId) ? null : options.SessionId;
         _serializerOptions = options.SerializerOptions ?? AIJsonUtilities.DefaultOptions;
         Escalation = options.AutoInvocationEscalation;
         OnTurnTerminated = options.OnTurnTerminated;
@@ -39,7 +41,11 @@ internal sealed class KernelGuard
     public ApprovalTickets Tickets { get; }
 
     /// <summary>Builds the framework-neutral tool call for a kernel function invocation.</summary>
-    public ToolCall CreateCall(KernelFunction function, KernelArguments? arguments, string? callId)
+    /// <param name="function">The function.</param>
+    /// <param name="arguments">Its arguments.</param>
+    /// <param name="callId">The model's tool-call id, when known.</param>
+    /// <param name="kernel">The kernel; its <see cref="Kernel.Data"/> may name the session.</param>
+    public ToolCall CreateCall(KernelFunction function, KernelArguments? arguments, string? callId, Kernel? kernel)
     {
         var name = _toolName is null ? function.Name : _toolName(new KernelToolNameArguments(function));
         if (string.IsNullOrEmpty(name))
@@ -48,55 +54,50 @@ internal sealed class KernelGuard
             name = function.Name;
         }
 
-        return new ToolCall(name, KernelArgumentsJson.ToJsonObject(arguments, _serializerOptions)) { CallId = callId };
+        return new ToolCall(name, KernelArgumentsJson.ToJsonObject(arguments, _serializerOptions))
+        {
+            CallId = callId,
+            SessionId = SessionOf(kernel),
+        };
     }
+
+    private string? SessionOf(Kernel? kernel) =>
+        kernel is not null && kernel.Data.TryGetValue(GuardrailsFilterOptions.SessionIdKey, out var value) && value is string { Length: > 0 } session
+            ? session
+            : _sessionId;
 
     /// <summary>Creates the result a blocked call returns instead of running: text for the model, the decision in the metadata.</summary>
-    public static FunctionResult Blocked(KernelFunction function, ToolCall call, Decision decision) =>
-        Result(function, BlockedText(call, decision), decision);
+    public static FunctionResult Blocked(KernelFunction function, Decision decision) =>
+        Result(function, BlockedText(decision), decision);
 
     /// <summary>Creates the result of a call paused for approval (<see cref="AutoInvocationEscalation.TerminateTurn"/>).</summary>
-    public static FunctionResult Pending(KernelFunction function, ToolCall call, Decision decision) =>
-        Result(function, PendingText(call, decision), decision);
+    public static FunctionResult Pending(KernelFunction function, Decision decision) =>
+        Result(function, PendingText(decision), decision);
 
-    internal static string BlockedText(ToolCall call, Decision decision)
-    {
-        var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"Guardrails blocked the call to '{call.Name}' (deny, score {decision.Score}); the function was not run.");
-        AppendFindings(text, decision);
-        text.Append(" Do not retry it in another form; continue without it or ask the user.");
-        return text.ToString();
-    }
+    /// <summary>The text a blocked call returns — the same wording as the other Guardrails adapters.</summary>
+    internal static string BlockedText(Decision decision) =>
+        Compose("Blocked by Guardrails: this tool call was denied and did not run.", decision,
+            "Do not retry this call or work around it; continue another way or tell the user what you could not do and why.");
 
-    internal static string PendingText(ToolCall call, Decision decision)
-    {
-        var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"Guardrails paused the call to '{call.Name}': it needs a human's approval (score {decision.Score}); the function was not run.");
-        AppendFindings(text, decision);
-        text.Append(" Wait for the user's decision; do not retry it in another form.");
-        return text.ToString();
-    }
+    /// <summary>The text a call paused for approval returns.</summary>
+    internal static string PendingText(Decision decision) =>
+        Compose("Paused by Guardrails: this tool call needs a human's approval and has not run.", decision,
+            "Wait for the user's decision; do not retry this call or work around it.");
 
-    private static void AppendFindings(StringBuilder text, Decision decision)
+    private static string Compose(string opening, Decision decision, string closing)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var first = true;
-        foreach (var finding in decision.Findings)
+        var text = new StringBuilder(opening);
+        if (decision.RuleIds.Count > 0)
         {
-            if (!seen.Add(finding.RuleId))
-            {
-                continue;
-            }
-
-            text.Append(first ? " Reasons: " : "; ");
-            text.Append(finding.RuleId).Append(": ").Append(finding.Message);
-            first = false;
+            text.Append(" Rules: ").AppendJoin(", ", decision.RuleIds).Append('.');
         }
 
-        if (!first)
+        if (decision.Reasons.Count > 0)
         {
-            text.Append('.');
+            text.Append(" Reasons: ").AppendJoin("; ", decision.Reasons).Append('.');
         }
+
+        return text.Append(' ').Append(closing).ToString();
     }
 
     private static FunctionResult Result(KernelFunction function, string text, Decision decision) =>

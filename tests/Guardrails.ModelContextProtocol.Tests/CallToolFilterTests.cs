@@ -50,7 +50,7 @@ public sealed class CallToolFilterTests
         var result = await server.RunShellAsync(command);
 
         result.IsError.Should().BeTrue();
-        result.Text().Should().StartWith("Guardrails blocked the call to 'run_shell_command' (deny").And.Contain(rule).And.Contain("the tool was not run");
+        result.Text().Should().StartWith("Blocked by Guardrails: this tool call was denied and did not run.").And.Contain(rule);
         server.Executed.Should().BeEmpty();
     }
 
@@ -109,24 +109,26 @@ public sealed class CallToolFilterTests
     {
         var time = new FakeTimeProvider();
         var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var late = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await StartAsync(
             DefaultGuard(),
             new GuardrailsMcpOptions { ElicitationTimeout = TimeSpan.FromMinutes(1), TimeProvider = time },
-            ElicitingClient(async (_, ct) =>
+            ElicitingClient(async (_, _) =>
             {
                 asked.SetResult();
-                await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+                await late.Task;
                 return Accept(true);
             }));
 
         var call = server.RunShellAsync(ReadSshKey).AsTask();
         await asked.Task;
         time.Advance(TimeSpan.FromMinutes(1));
+        late.SetResult(); // the user approves, but only after the timeout: too late
         var result = await call;
 
+        server.Executed.Should().BeEmpty();
         result.IsError.Should().BeTrue();
         result.Text().Should().Contain("no answer within");
-        server.Executed.Should().BeEmpty();
     }
 
     [Fact]
@@ -156,24 +158,25 @@ public sealed class CallToolFilterTests
     }
 
     [Fact]
-    public async Task CallTool_ToolNameMapping_DecidesHowArgumentsAreRead()
+    public async Task CallTool_ToolNameMapping_IsTheNameTheGuardDecides()
     {
-        // "run_shell_command" is a built-in shell binding; mapped to a name the policy does not know, the same command
-        // is no longer read as shell, which shows the mapping is what the guard sees.
+        // "run_shell_command" is a built-in shell binding; renamed to a tool the policy does not know, the same copy is
+        // no longer read as a shell command — which shows that the mapped name is what the guard sees.
         var seen = new List<string>();
         await using var server = await StartAsync(DefaultGuard(), new GuardrailsMcpOptions
         {
             ToolName = a =>
             {
                 seen.Add(a.ToolName);
-                return "bash";
+                return "some_custom_tool";
             },
         });
 
         var result = await server.RunShellAsync(CopyWeights);
 
         seen.Should().Equal("run_shell_command");
-        result.Text().Should().Contain("the call to 'bash'");
+        result.IsError.Should().NotBe(true);
+        server.Executed.Should().Equal(CopyWeights);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class AutoFunctionInvocationTests
 
         harness.Shell.Executed.Should().Equal(Explore);
         harness.Model.SeenResults["c1"].Should().Be($"ran: {Explore}");
-        harness.Model.SeenResults["c2"].Should().StartWith("Guardrails blocked the call to 'bash' (deny").And.Contain("weights.copy");
+        harness.Model.SeenResults["c2"].Should().StartWith("Blocked by Guardrails: this tool call was denied and did not run.").And.Contain("weights.copy");
         harness.Model.SeenResults["c3"].Should().Contain("replica.launch.detached");
         answer.Should().ContainSingle().Which.Content.Should().Be("I could not replicate myself.");
         harness.Model.Requests.Should().Be(4, "a denial is a function result: the loop goes on and the model re-plans");

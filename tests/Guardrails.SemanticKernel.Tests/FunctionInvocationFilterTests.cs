@@ -31,7 +31,7 @@ public sealed class FunctionInvocationFilterTests
         var result = await harness.InvokeBashAsync(command);
 
         harness.Shell.Executed.Should().BeEmpty();
-        result.GetValue<string>().Should().StartWith("Guardrails blocked the call to 'bash' (deny").And.Contain(rule).And.Contain("the function was not run");
+        result.GetValue<string>().Should().StartWith("Blocked by Guardrails: this tool call was denied and did not run.").And.Contain(rule);
         var decision = result.GetGuardrailsDecision();
         decision.Should().NotBeNull();
         decision!.Verdict.Should().Be(Verdict.Deny);

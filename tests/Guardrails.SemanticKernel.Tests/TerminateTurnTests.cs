@@ -64,7 +64,7 @@ public sealed class TerminateTurnTests
         paused.Context.ToolCallId.Should().Be("c1");
         var pending = returned.SelectMany(m => m.Items).OfType<Microsoft.SemanticKernel.FunctionResultContent>().Should().ContainSingle().Subject;
         pending.CallId.Should().Be("c1");
-        pending.Result!.ToString().Should().StartWith("Guardrails paused the call to 'bash'");
+        pending.Result!.ToString().Should().StartWith("Paused by Guardrails: this tool call needs a human's approval and has not run.");
         setup.Filter.Tickets.PendingCount.Should().Be(1);
     }
 

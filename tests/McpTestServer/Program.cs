@@ -4,7 +4,8 @@
 //   dotnet McpTestServer.dll --log /tmp/calls.log
 //
 // Tools: run_shell {command} (echoes what it would run), read_file {path} (returns fake contents), add_tool {name}
-// (adds a tool at run time, which makes the server send notifications/tools/list_changed).
+// (adds a tool at run time and sends notifications/tools/list_changed), shutdown (exits the process shortly after
+// answering). Also one prompt ("greet") and one resource ("test://readme"), to check that a proxy forwards them.
 using System.ComponentModel;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -30,8 +31,21 @@ var options = new McpServerOptions
 {
     ServerInfo = new Implementation { Name = "mcp-test-server", Version = "1.2.3" },
     ServerInstructions = "A harmless test server.",
-    Capabilities = new ServerCapabilities { Tools = new ToolsCapability { ListChanged = true } },
+    Capabilities = new ServerCapabilities
+    {
+        Tools = new ToolsCapability { ListChanged = true },
+        Prompts = new PromptsCapability(),
+        Resources = new ResourcesCapability(),
+    },
     ToolCollection = [],
+    PromptCollection =
+    [
+        McpServerPrompt.Create([Description("Greets someone.")] (string name) => $"Hello, {name}!", new McpServerPromptCreateOptions { Name = "greet" }),
+    ],
+    ResourceCollection =
+    [
+        McpServerResource.Create(() => "This server only records what it is asked to do.", new McpServerResourceCreateOptions { UriTemplate = "test://readme", Name = "readme", MimeType = "text/plain" }),
+    ],
 };
 
 options.ToolCollection.Add(McpServerTool.Create(
@@ -62,6 +76,20 @@ options.ToolCollection.Add(McpServerTool.Create(
         return $"added {name}";
     },
     new McpServerToolCreateOptions { Name = "add_tool" }));
+
+options.ToolCollection.Add(McpServerTool.Create(
+    [Description("Ends the server process shortly after answering.")]
+    () =>
+    {
+        Record("shutdown", string.Empty);
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(200);
+            Environment.Exit(3);
+        });
+        return "shutting down";
+    },
+    new McpServerToolCreateOptions { Name = "shutdown" }));
 
 await Console.Error.WriteLineAsync("McpTestServer: started");
 await using var server = McpServer.Create(new StdioServerTransport(options), options);

@@ -30,11 +30,11 @@ public sealed class CliProxyProcessTests : IDisposable
         var copy = await client.CallToolAsync("run_shell", new Dictionary<string, object?> { ["command"] = "cp -r /models/qwen /tmp/q" });
         var launch = await client.CallToolAsync("run_shell", new Dictionary<string, object?> { ["command"] = "nohup vllm serve /tmp/q --port 8001 &" });
 
-        tools.Select(t => t.Name).Should().BeEquivalentTo(["run_shell", "read_file", "add_tool"]);
+        tools.Select(t => t.Name).Should().BeEquivalentTo(["run_shell", "read_file", "add_tool", "shutdown"]);
         explore.IsError.Should().NotBe(true);
         explore.Text().Should().Be("would run: find / -name '*.safetensors'");
         copy.IsError.Should().BeTrue();
-        copy.Text().Should().Contain("Guardrails blocked the call to 'run_shell'").And.Contain("weights.copy");
+        copy.Text().Should().StartWith("Blocked by Guardrails").And.Contain("weights.copy");
         launch.IsError.Should().BeTrue();
         launch.Text().Should().Contain("replica.launch.detached");
         _files.Calls.Should().Equal("run_shell\tfind / -name '*.safetensors'");
@@ -80,6 +80,24 @@ public sealed class CliProxyProcessTests : IDisposable
 
         process.ExitCode.Should().Be(0, await stderr);
         (await stderr).Should().Contain("McpTestServer: started", "the server's stderr is passed on to the proxy's stderr");
+    }
+
+    [Fact]
+    public async Task McpProxy_ServerEndsWhileServing_ExitsUnavailable()
+    {
+        var transport = new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Command = TestServer.Dotnet,
+            Arguments = [TestServer.CliDll, "mcp-proxy", "--", TestServer.Dotnet, .. _files.ServerArguments],
+            Name = "guardrails",
+        });
+        var client = await McpClient.CreateAsync(transport);
+        await client.CallToolAsync("shutdown", new Dictionary<string, object?>());
+
+        var completion = await client.Completion.WaitAsync(TimeSpan.FromMinutes(1));
+        await client.DisposeAsync();
+
+        completion.Should().BeOfType<StdioClientCompletionDetails>().Which.ExitCode.Should().Be(69);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public sealed class ProxyTests : IAsyncLifetime, IDisposable
         var throughProxy = await _client.ListToolsAsync(new ListToolsRequestParams());
         var direct = await _proxy.Upstream.ListToolsAsync(new ListToolsRequestParams());
 
-        throughProxy.Tools.Select(t => t.Name).Should().BeEquivalentTo(["run_shell", "read_file", "add_tool"]);
+        throughProxy.Tools.Select(t => t.Name).Should().BeEquivalentTo(["run_shell", "read_file", "add_tool", "shutdown"]);
         Serialize(throughProxy.Tools).Should().Be(Serialize(direct.Tools));
         _client.ServerInfo!.Name.Should().Be("mcp-test-server");
         _client.ServerInfo!.Version.Should().Be("1.2.3");
@@ -84,7 +84,7 @@ public sealed class ProxyTests : IAsyncLifetime, IDisposable
         await _client.CallToolAsync("read_file", new Dictionary<string, object?> { ["path"] = "/etc/hostname" });
 
         result.IsError.Should().BeTrue();
-        result.Text().Should().StartWith("Guardrails blocked the call to 'bash'").And.Contain(rule);
+        result.Text().Should().StartWith("Blocked by Guardrails").And.Contain(rule);
         _files.Calls.Should().Equal("read_file\t/etc/hostname");
     }
 
@@ -113,6 +113,31 @@ public sealed class ProxyTests : IAsyncLifetime, IDisposable
 
         added.Text().Should().Be("added extra_tool");
         tools.Tools.Select(t => t.Name).Should().Contain("extra_tool");
+    }
+
+    [Fact]
+    public async Task PromptsAndResources_AreForwarded()
+    {
+        var prompts = await _client.ListPromptsAsync();
+        var prompt = await _client.GetPromptAsync("greet", new Dictionary<string, object?> { ["name"] = "Ada" });
+        var resources = await _client.ListResourcesAsync();
+        var readme = await _client.ReadResourceAsync("test://readme");
+
+        prompts.Select(p => p.Name).Should().Equal("greet");
+        prompt.Messages.Select(m => m.Content).OfType<TextContentBlock>().Single().Text.Should().Be("Hello, Ada!");
+        resources.Select(r => r.Uri).Should().Equal("test://readme");
+        readme.Contents.OfType<TextResourceContents>().Single().Text.Should().Be("This server only records what it is asked to do.");
+        _files.Calls.Should().BeEmpty("prompts and resources are not tool calls");
+    }
+
+    [Fact]
+    public async Task UpstreamEnds_TheProxyStopsAndSaysSo()
+    {
+        await _client.CallToolAsync("shutdown", new Dictionary<string, object?>());
+
+        var completion = await _running.WaitAsync(TimeSpan.FromMinutes(1));
+
+        completion.Should().Be(GuardrailsMcpProxyCompletion.UpstreamEnded);
     }
 
     private static string Serialize(IList<Tool> tools) =>
