@@ -26,7 +26,6 @@ internal sealed class GuardrailsAgentMiddleware
 
     private readonly Guard _guard;
     private readonly GuardrailsChatClientOptions _options;
-    private readonly ApprovalTickets _refusals = new(TimeSpan.FromMinutes(1), capacity: 64);
     private readonly ApprovalTickets _ledger;
 
     public GuardrailsAgentMiddleware(Guard guard, GuardrailsChatClientOptions options)
@@ -111,13 +110,13 @@ internal sealed class GuardrailsAgentMiddleware
             catch (Exception)
 #pragma warning restore CA1031
             {
-                decision = Resolve(call, decision, ApprovalResult.Refuse("the decision could not be recorded (OnToolCallDecided failed)", "guardrails"));
+                decision = decision.Resolve(ApprovalResult.Refuse("the decision could not be recorded (OnToolCallDecided failed)", "guardrails"));
             }
         }
 
         return decision.IsAllowed
             ? await next(context, cancellationToken).ConfigureAwait(false)
-            : GuardrailsToolCalls.DenialMessage(decision);
+            : decision.ToModelMessage();
     }
 
     private async ValueTask<Decision> DecideAsync(ToolCall call, CancellationToken cancellationToken)
@@ -126,23 +125,17 @@ internal sealed class GuardrailsAgentMiddleware
         {
             // The call is being replayed from an approval that did not bind: it must not run, even if the policy
             // would allow it without one.
-            return Resolve(call, _guard.Evaluate(call, cancellationToken), ApprovalResult.Refuse("the approval for this call was not valid (never requested, edited, replayed or expired)", "guardrails"));
+            return _guard.Evaluate(call, cancellationToken).Resolve(ApprovalResult.Refuse("the approval for this call was not valid (never requested, edited, replayed or expired)", "guardrails"));
         }
 
         if (CurrentRun.Value?.Take(call) is { } approval)
         {
             // One evaluation: whatever the caller approved, a deny stays a deny and an allow needs no approval.
             var evaluated = _guard.Evaluate(call, cancellationToken);
-            return evaluated.Verdict == Verdict.Escalate ? Resolve(call, evaluated, approval) : evaluated;
+            return evaluated.Verdict == Verdict.Escalate ? evaluated.Resolve(approval) : evaluated;
         }
 
         return await _guard.DecideAsync(call, cancellationToken).ConfigureAwait(false);
-    }
-
-    private Decision Resolve(ToolCall call, Decision decision, ApprovalResult answer)
-    {
-        var ticket = _refusals.Issue(call, decision);
-        return _refusals.Resume(ticket.Id, call, answer);
     }
 
     /// <summary>Records the approval requests the agent returns to the caller, so that answers can be bound to them.</summary>

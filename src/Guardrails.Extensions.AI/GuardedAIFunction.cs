@@ -5,7 +5,7 @@ namespace Guardrails.Extensions.AI;
 
 /// <summary>
 /// An <see cref="AIFunction"/> that asks a <see cref="Guardrails.Guard"/> before every invocation of the function it
-/// wraps: allowed calls run, denied calls return <see cref="GuardrailsToolCalls.DenialMessage"/> instead of running,
+/// wraps: allowed calls run, denied calls return <see cref="Decision.ToModelMessage"/> instead of running,
 /// and escalations go to the guard's approval handler (no handler or no answer in time: deny).
 /// </summary>
 /// <remarks>
@@ -47,6 +47,6 @@ public sealed class GuardedAIFunction : DelegatingAIFunction
         decision = await _invoker.NotifyAsync(call, decision, cancellationToken).ConfigureAwait(false);
         return decision.IsAllowed
             ? await base.InvokeCoreAsync(arguments, cancellationToken).ConfigureAwait(false)
-            : GuardrailsToolCalls.DenialMessage(decision);
+            : decision.ToModelMessage();
     }
 }

@@ -14,7 +14,7 @@ namespace Guardrails.Extensions.AI;
 /// </summary>
 /// <remarks>
 /// <para><b>Allow</b>: the function runs (through <c>next</c> when given). <b>Deny</b>: the function is not invoked
-/// and the invocation returns <see cref="GuardrailsToolCalls.DenialMessage"/> as its result, so the model reads which
+/// and the invocation returns <see cref="Decision.ToModelMessage"/> as its result, so the model reads which
 /// rules blocked it and why and can re-plan; nothing is thrown, so the function-calling loop carries on.
 /// <b>Escalate</b>: the call runs only with an approval bound to exactly this call (recorded by the
 /// <c>UseGuardrails</c> pipeline from a <see cref="ToolApprovalResponseContent"/>) or a yes from the guard's
@@ -27,7 +27,6 @@ public sealed class GuardrailsFunctionInvoker
     private static readonly AsyncLocal<FunctionInvocationContext?> Running = new();
 
     private readonly ILogger _logger;
-    private readonly ApprovalTickets _refusals = new(TimeSpan.FromMinutes(1), capacity: 64);
 
     /// <summary>Initializes a new invoker that decides with <paramref name="guard"/>.</summary>
     /// <param name="guard">The guard.</param>
@@ -73,7 +72,7 @@ public sealed class GuardrailsFunctionInvoker
         decision = await NotifyAsync(call, decision, cancellationToken).ConfigureAwait(false);
         if (!decision.IsAllowed)
         {
-            return GuardrailsToolCalls.DenialMessage(decision);
+            return decision.ToModelMessage();
         }
 
         var previous = Running.Value;
@@ -106,19 +105,14 @@ public sealed class GuardrailsFunctionInvoker
 
             return grant.Covers(call, Grants.Now)
                 ? grant.Decision
-                : Refuse(call, evaluated, "the approved call differs from the call about to run, or its approval expired");
+                : Refuse(evaluated, "the approved call differs from the call about to run, or its approval expired");
         }
 
         return await Guard.DecideAsync(call, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Returns a deny decision for <paramref name="decision"/>'s call, with <paramref name="reason"/> first.</summary>
-    internal Decision Refuse(ToolCall call, Decision decision, string reason)
-    {
-        // The ledger is the one public way to turn a decision into a refusal with a reason attached.
-        var ticket = _refusals.Issue(call, decision);
-        return _refusals.Resume(ticket.Id, call, ApprovalResult.Refuse(reason, "guardrails"));
-    }
+    internal static Decision Refuse(Decision decision, string reason) => decision.Resolve(ApprovalResult.Refuse(reason, "guardrails"));
 
     internal async ValueTask<Decision> NotifyAsync(ToolCall call, Decision decision, CancellationToken cancellationToken)
     {
@@ -137,7 +131,7 @@ public sealed class GuardrailsFunctionInvoker
 #pragma warning restore CA1031
         {
             Log.CallbackFailed(_logger, call.Name, call.CallId, ex.Message);
-            return decision.IsAllowed ? Refuse(call, decision, "the decision could not be recorded (OnToolCallDecided failed)") : decision;
+            return decision.IsAllowed ? Refuse(decision, "the decision could not be recorded (OnToolCallDecided failed)") : decision;
         }
     }
 }

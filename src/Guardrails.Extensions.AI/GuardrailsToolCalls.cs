@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
@@ -7,8 +6,8 @@ using Microsoft.Extensions.AI;
 namespace Guardrails.Extensions.AI;
 
 /// <summary>
-/// Maps Microsoft.Extensions.AI function calls to Guardrails <see cref="ToolCall"/>s, and decisions to the text the
-/// model reads. Use it where a host executes function calls itself (for example calls to declaration-only tools that
+/// Maps Microsoft.Extensions.AI function calls to Guardrails <see cref="ToolCall"/>s (the text the model reads for a
+/// denied call is <see cref="Decision.ToModelMessage"/>). Use it where a host executes function calls itself (for example calls to declaration-only tools that
 /// <see cref="FunctionInvokingChatClient"/> returns to the caller).
 /// </summary>
 /// <remarks>All members are thread-safe and never throw for unusual argument values: a value that cannot be written
@@ -36,31 +35,6 @@ public static class GuardrailsToolCalls
     {
         ArgumentNullException.ThrowIfNull(context);
         return Create(context.Function.Name, context.Arguments, context.CallContent.CallId, options, context.Options, context.Function.JsonSerializerOptions);
-    }
-
-    /// <summary>
-    /// Returns the function result the model receives instead of running a denied call: that it was blocked, by which
-    /// rules and why, so that it can re-plan.
-    /// </summary>
-    /// <param name="decision">The deny decision.</param>
-    /// <returns>The text.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="decision"/> is null.</exception>
-    public static string DenialMessage(Decision decision)
-    {
-        ArgumentNullException.ThrowIfNull(decision);
-        var text = new StringBuilder("Blocked by Guardrails: this tool call was denied and did not run.");
-        if (decision.RuleIds.Count > 0)
-        {
-            text.Append(" Rules: ").Append(string.Join(", ", decision.RuleIds)).Append('.');
-        }
-
-        if (decision.Reasons.Count > 0)
-        {
-            text.Append(" Reasons: ").Append(string.Join("; ", decision.Reasons)).Append('.');
-        }
-
-        text.Append(" Do not retry this call or work around it; continue another way or tell the user what you could not do and why.");
-        return text.ToString();
     }
 
     internal static ToolCall Create(string name, IEnumerable<KeyValuePair<string, object?>>? arguments, string? callId, GuardrailsChatClientOptions? options, ChatOptions? chatOptions, JsonSerializerOptions? serializerOptions)

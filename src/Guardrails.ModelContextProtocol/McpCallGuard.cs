@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using Guardrails.Approvals;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ModelContextProtocol;
@@ -62,13 +63,7 @@ internal sealed class McpCallGuard
             {
                 var answer = await ElicitApprovalAsync(context.Server, call, decision, cancellationToken).ConfigureAwait(false);
                 Log.Elicited(logger, call.Name, call.CallId, answer.Approved, answer.Reason);
-                if (!answer.Approved)
-                {
-                    Log.Decided(logger, call.Name, call.CallId, "deny", string.Join(", ", decision.RuleIds));
-                    return Refusal(RefusalText(decision, answer.Reason));
-                }
-
-                return await next(context, cancellationToken).ConfigureAwait(false);
+                decision = decision.Resolve(answer);
             }
         }
         else
@@ -87,7 +82,7 @@ internal sealed class McpCallGuard
         }
 
         Log.Decided(logger, call.Name, call.CallId, "deny", string.Join(", ", decision.RuleIds));
-        return Refusal(RefusalText(decision, approvalProblem: null));
+        return Refusal(decision.ToModelMessage());
     }
 
     /// <summary>Creates the tool result a refused call returns: <c>isError</c> with one text block.</summary>
@@ -96,28 +91,6 @@ internal sealed class McpCallGuard
         IsError = true,
         Content = [new TextContentBlock { Text = text }],
     };
-
-    /// <summary>The text a refused call returns — the same wording as the other Guardrails adapters.</summary>
-    internal static string RefusalText(Decision decision, string? approvalProblem)
-    {
-        var text = new StringBuilder("Blocked by Guardrails: this tool call was denied and did not run.");
-        if (approvalProblem is not null)
-        {
-            text.Append(" Approval was required: ").Append(approvalProblem).Append('.');
-        }
-
-        if (decision.RuleIds.Count > 0)
-        {
-            text.Append(" Rules: ").AppendJoin(", ", decision.RuleIds).Append('.');
-        }
-
-        if (decision.Reasons.Count > 0)
-        {
-            text.Append(" Reasons: ").AppendJoin("; ", decision.Reasons).Append('.');
-        }
-
-        return text.Append(" Do not retry this call or work around it; continue another way or tell the user what you could not do and why.").ToString();
-    }
 
     private ToolCall CreateCall(RequestContext<CallToolRequestParams> context, CallToolRequestParams parameters)
     {
@@ -166,7 +139,7 @@ internal sealed class McpCallGuard
     private static bool SupportsFormElicitation(McpServer server) =>
         server.ClientCapabilities?.Elicitation is { } elicitation && (elicitation.Form is not null || elicitation.Url is null);
 
-    private async ValueTask<(bool Approved, string? Reason)> ElicitApprovalAsync(McpServer server, ToolCall call, Decision decision, CancellationToken cancellationToken)
+    private async ValueTask<ApprovalResult> ElicitApprovalAsync(McpServer server, ToolCall call, Decision decision, CancellationToken cancellationToken)
     {
         var request = new ElicitRequestParams
         {
@@ -193,24 +166,24 @@ internal sealed class McpCallGuard
             var result = await server.ElicitAsync(request, linked.Token).ConfigureAwait(false);
             if (!result.IsAccepted)
             {
-                return (false, $"the user chose '{result.Action}'");
+                return ApprovalResult.Refuse($"the user chose '{result.Action}'", "user");
             }
 
             return result.Content is { } content && content.TryGetValue(ApproveField, out var approve) && approve.ValueKind == JsonValueKind.True
-                ? (true, null)
-                : (false, "the user did not approve it");
+                ? ApprovalResult.Approve(approver: "user")
+                : ApprovalResult.Refuse("the user did not approve it", "user");
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return (false, string.Create(CultureInfo.InvariantCulture, $"no answer within {_options.ElicitationTimeout}"));
+            return ApprovalResult.Refuse(string.Create(CultureInfo.InvariantCulture, $"no answer within {_options.ElicitationTimeout}"), "guardrails");
         }
         catch (OperationCanceledException)
         {
-            return (false, "the request was cancelled");
+            return ApprovalResult.Refuse("the request was cancelled", "guardrails");
         }
         catch (Exception ex) when (ex is McpException or InvalidOperationException or JsonException or IOException)
         {
-            return (false, "the user could not be asked (" + ex.Message + ")");
+            return ApprovalResult.Refuse("the user could not be asked (" + ex.Message + ")", "guardrails");
         }
     }
 

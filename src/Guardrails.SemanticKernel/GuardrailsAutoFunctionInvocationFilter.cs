@@ -64,7 +64,7 @@ public sealed class GuardrailsAutoFunctionInvocationFilter : IAutoFunctionInvoca
 
             if (decision.Verdict == Verdict.Deny)
             {
-                context.Result = KernelGuard.Blocked(function, decision);
+                context.Result = KernelGuard.Stopped(function, decision);
                 return;
             }
         }
@@ -73,7 +73,7 @@ public sealed class GuardrailsAutoFunctionInvocationFilter : IAutoFunctionInvoca
             var decision = await _guard.Guard.DecideAsync(call, context.CancellationToken).ConfigureAwait(false);
             if (!decision.IsAllowed)
             {
-                context.Result = KernelGuard.Blocked(function, decision);
+                context.Result = KernelGuard.Stopped(function, decision);
                 return;
             }
         }
@@ -122,7 +122,7 @@ public sealed class GuardrailsAutoFunctionInvocationFilter : IAutoFunctionInvoca
         }
         else
         {
-            result = KernelGuard.BlockedText(decision);
+            result = decision.ToModelMessage();
         }
 
         ReplaceResult(chatHistory, paused, result);
@@ -134,7 +134,7 @@ public sealed class GuardrailsAutoFunctionInvocationFilter : IAutoFunctionInvoca
         var ticket = _guard.Tickets.Issue(call, decision);
         PrunePaused();
         _paused[ticket.Id] = new PausedCall(context.Kernel, context.Function, context.Arguments, context.ToolCallId);
-        context.Result = KernelGuard.Pending(context.Function, decision);
+        context.Result = KernelGuard.Stopped(context.Function, decision);
         context.Terminate = true;
         if (_guard.OnTurnTerminated is { } callback)
         {

@@ -48,7 +48,7 @@ public sealed class GuardrailsFunctionInvocationFilter : IFunctionInvocationFilt
         var decision = await _guard.Guard.DecideAsync(call, context.CancellationToken).ConfigureAwait(false);
         if (!decision.IsAllowed)
         {
-            context.Result = KernelGuard.Blocked(context.Function, decision);
+            context.Result = KernelGuard.Stopped(context.Function, decision);
             return;
         }
 

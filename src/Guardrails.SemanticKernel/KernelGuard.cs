@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Guardrails.Approvals;
 using Microsoft.Extensions.AI;
@@ -66,42 +65,13 @@ internal sealed class KernelGuard
             ? session
             : _sessionId;
 
-    /// <summary>Creates the result a blocked call returns instead of running: text for the model, the decision in the metadata.</summary>
-    public static FunctionResult Blocked(KernelFunction function, Decision decision) =>
-        Result(function, BlockedText(decision), decision);
-
-    /// <summary>Creates the result of a call paused for approval (<see cref="AutoInvocationEscalation.TerminateTurn"/>).</summary>
-    public static FunctionResult Pending(KernelFunction function, Decision decision) =>
-        Result(function, PendingText(decision), decision);
-
-    /// <summary>The text a blocked call returns — the same wording as the other Guardrails adapters.</summary>
-    internal static string BlockedText(Decision decision) =>
-        Compose("Blocked by Guardrails: this tool call was denied and did not run.", decision,
-            "Do not retry this call or work around it; continue another way or tell the user what you could not do and why.");
-
-    /// <summary>The text a call paused for approval returns.</summary>
-    internal static string PendingText(Decision decision) =>
-        Compose("Paused by Guardrails: this tool call needs a human's approval and has not run.", decision,
-            "Wait for the user's decision; do not retry this call or work around it.");
-
-    private static string Compose(string opening, Decision decision, string closing)
-    {
-        var text = new StringBuilder(opening);
-        if (decision.RuleIds.Count > 0)
-        {
-            text.Append(" Rules: ").AppendJoin(", ", decision.RuleIds).Append('.');
-        }
-
-        if (decision.Reasons.Count > 0)
-        {
-            text.Append(" Reasons: ").AppendJoin("; ", decision.Reasons).Append('.');
-        }
-
-        return text.Append(' ').Append(closing).ToString();
-    }
-
-    private static FunctionResult Result(KernelFunction function, string text, Decision decision) =>
-        new(function, text, CultureInfo.InvariantCulture, new Dictionary<string, object?>(StringComparer.Ordinal)
+    /// <summary>
+    /// Creates the result a stopped call returns instead of running: <see cref="Decision.ToModelMessage"/> for the model
+    /// (blocked for a deny, paused for an escalation waiting for <see cref="AutoInvocationEscalation.TerminateTurn"/>'s
+    /// resume), and the decision in the metadata.
+    /// </summary>
+    public static FunctionResult Stopped(KernelFunction function, Decision decision) =>
+        new(function, decision.ToModelMessage(), CultureInfo.InvariantCulture, new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             [FunctionResultGuardrailsExtensions.DecisionMetadataKey] = decision,
         });

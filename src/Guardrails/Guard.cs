@@ -161,9 +161,7 @@ public sealed class Guard
             ArgumentNullException.ThrowIfNull(result);
             Log.ApprovalResolved(_logger, call.Name, call.CallId, result.Approved, result.Approver, result.Reason);
             _approvals.Add(1, new KeyValuePair<string, object?>("guardrails.approved", result.Approved));
-            return result.Approved
-                ? decision.Resolve(Verdict.Allow, null, result)
-                : decision.Resolve(Verdict.Deny, Note("guardrails.approval.refused", "approval was refused" + (result.Reason is null ? string.Empty : ": " + result.Reason)), result);
+            return decision.Resolve(result);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

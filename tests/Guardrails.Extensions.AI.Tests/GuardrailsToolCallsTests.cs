@@ -92,19 +92,6 @@ public sealed class GuardrailsToolCallsTests
         GuardrailsToolCalls.FromFunctionCall(ScriptedBash(), options).AgentId.Should().Be("agent-7");
     }
 
-    [Fact]
-    public void DenialMessage_NamesRulesAndReasons_AndTellsTheModelNotToRetry()
-    {
-        var guard = Fakes.TestGuards.Create();
-        var decision = guard.Evaluate(ToolCall.Shell(Fakes.TestGuards.CopySelf));
-
-        var message = GuardrailsToolCalls.DenialMessage(decision);
-
-        decision.Verdict.Should().Be(Verdict.Deny);
-        message.Should().StartWith("Blocked by Guardrails: this tool call was denied and did not run.");
-        message.Should().Contain(decision.RuleIds[0]).And.Contain(decision.Reasons[0]).And.Contain("Do not retry");
-    }
-
     private static FunctionCallContent ScriptedBash() => Fakes.ScriptedChatClient.Bash("c1", "ls");
 
     public sealed class Opaque

@@ -100,7 +100,7 @@ public sealed class CallToolFilterTests
         var result = await server.RunShellAsync(ReadSshKey);
 
         result.IsError.Should().BeTrue();
-        result.Text().Should().Contain("Approval was required").And.Contain("credential.access");
+        result.Text().Should().Contain("guardrails.approval.refused, credential.access").And.Contain("approval was refused: the user");
         server.Executed.Should().BeEmpty();
     }
 

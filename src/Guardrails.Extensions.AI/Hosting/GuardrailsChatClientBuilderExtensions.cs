@@ -23,7 +23,7 @@ public static class GuardrailsChatClientBuilderExtensions
     /// <see cref="GuardrailsChatClientOptions.ConfigureFunctionInvocation"/>. Building throws
     /// <see cref="InvalidOperationException"/> when another function-invoking client sits below it, or when no guard
     /// is given or registered.</para>
-    /// <para>Denied calls are not invoked; the model receives <see cref="GuardrailsToolCalls.DenialMessage"/> as the
+    /// <para>Denied calls are not invoked; the model receives <see cref="Decision.ToModelMessage"/> as the
     /// function result. Escalated calls are resolved as <see cref="GuardrailsChatClientOptions.Escalation"/> says.
     /// An approval response is honoured only for a request this pipeline issued, once, before it expires, and for the
     /// same tool, call id and canonical arguments; anything else is turned into a refusal and never runs.</para>

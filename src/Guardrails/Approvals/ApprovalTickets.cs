@@ -204,15 +204,7 @@ public sealed class ApprovalTickets
             return Refusal(ticket, "guardrails.approval.mismatch", "the arguments differ from the ones that were approved", Capability.GuardTamper, answer);
         }
 
-        var original = FromTicket(ticket);
-        if (ticket.Verdict == Verdict.Deny)
-        {
-            return original.Resolve(Verdict.Deny, null, answer);
-        }
-
-        return answer.Approved
-            ? original.Resolve(Verdict.Allow, null, answer)
-            : original.Resolve(Verdict.Deny, Note("guardrails.approval.refused", "approval was refused" + (answer.Reason is null ? string.Empty : ": " + answer.Reason), Capability.CodeOpaque), answer);
+        return FromTicket(ticket).Resolve(answer);
     }
 
     /// <summary>Resumes <paramref name="ticket"/> (by its <see cref="ApprovalTicket.Id"/>; the issuer's own copy is what counts).</summary>
