@@ -491,8 +491,26 @@ public sealed class PropertyTests(ITestOutputHelper output)
     private static bool SpanInside(TextSpan span, string? text) =>
         span.Start >= 0 && span.Length >= 0 && span.End <= (text?.Length ?? 0);
 
+    /// <summary>The text evidence spans index into: a string argument, or the command line a shell command array stands for.</summary>
     private static string? ArgumentText(JsonElement arguments, string name) =>
-        arguments.ValueKind == JsonValueKind.Object && arguments.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        arguments.ValueKind != JsonValueKind.Object || !arguments.TryGetProperty(name, out var value) ? null
+        : value.ValueKind == JsonValueKind.String ? value.GetString()
+        : value.ValueKind == JsonValueKind.Array ? ShellArrayText(value, name)
+        : null;
+
+    /// <summary>An argument vector as its quoted command line; a "commands" list as one line per item; null when not all strings or empty.</summary>
+    private static string? ShellArrayText(JsonElement array, string name)
+    {
+        var items = array.EnumerateArray().ToList();
+        if (items.Count == 0 || items.Any(i => i.ValueKind != JsonValueKind.String))
+        {
+            return null;
+        }
+
+        return name == "commands"
+            ? string.Join('\n', items.Select(i => i.GetString()))
+            : string.Join(' ', items.Select(i => Guardrails.Shell.ShellQuoting.Quote(i.GetString()!)));
+    }
 
     /// <summary>Records a failure unless it is known; known failures are collected so the test can tell when they are fixed.</summary>
     private static void Fail(List<string> failures, string property, string input, string message)
@@ -552,13 +570,26 @@ public sealed class PropertyTests(ITestOutputHelper output)
         foreach (var role in roles)
         {
             JsonElement? first = null;
+            var firstName = string.Empty;
             foreach (var name in binding.Names(role))
             {
                 if (arguments.TryGetProperty(name, out var value))
                 {
                     first = value;
+                    firstName = name;
                     break;
                 }
+            }
+
+            if (first is { ValueKind: JsonValueKind.Array } array && binding.Interpreter == InterpreterKind.Shell)
+            {
+                // A shell command may be an argument vector or a list of command lines: usable when it reads as a line.
+                if (ShellArrayText(array, firstName) is not { } line || line.Length > maxLength)
+                {
+                    return false;
+                }
+
+                continue;
             }
 
             if (first is not { ValueKind: JsonValueKind.String } text || text.GetString()!.Length > maxLength)

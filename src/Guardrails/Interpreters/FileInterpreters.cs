@@ -9,8 +9,15 @@ internal static class FileInterpreters
 {
     public static void Write(InterpretationContext context, FileAction action)
     {
-        if (!context.RequireString("path", out var path, out var pathName))
+        var problems = context.Sink.Problems.Count;
+        if (!context.TryGetString("path", out var path, out var pathName))
         {
+            // Patch tools (Codex's apply_patch, tools taking a unified diff) name their files inside the patch.
+            if (context.Sink.Problems.Count == problems && !(context.Binding.Interpreter == InterpreterKind.FileEdit && PatchFiles.Interpret(context)))
+            {
+                context.Missing("path");
+            }
+
             return;
         }
 

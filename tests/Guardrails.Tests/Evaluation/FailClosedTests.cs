@@ -59,7 +59,8 @@ public sealed class FailClosedTests
     public static TheoryData<string, string> BadShapes => new()
     {
         { "bash", """{"command":42}""" },
-        { "bash", """{"cmd":["ls"]}""" },
+        { "bash", """{"cmd":[["ls"]]}""" },  // an argument vector holds strings only
+        { "bash", """{"command":[]}""" },
         { "bash", """{}""" },
         { "bash", """["ls"]""" },
         { "write_file", """{"content":"x"}""" },
