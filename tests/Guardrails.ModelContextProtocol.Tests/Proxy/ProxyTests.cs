@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Guardrails.ModelContextProtocol.Proxy;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
@@ -20,9 +19,8 @@ public sealed class ProxyTests : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
+        // The default policy reads the test server's "run_shell" as a shell command (a built-in tool name).
         var options = new GuardrailsMcpProxyOptions();
-        // The test server's shell tool is called "run_shell", which the default policy does not know: read it as bash.
-        options.Filter.ToolName = a => a.ToolName == "run_shell" ? "bash" : a.ToolName;
         var upstream = new StdioClientTransport(new StdioClientTransportOptions
         {
             Command = TestServer.Dotnet,
@@ -56,7 +54,7 @@ public sealed class ProxyTests : IAsyncLifetime, IDisposable
         var direct = await _proxy.Upstream.ListToolsAsync(new ListToolsRequestParams());
 
         throughProxy.Tools.Select(t => t.Name).Should().BeEquivalentTo(["run_shell", "read_file", "add_tool", "shutdown"]);
-        Serialize(throughProxy.Tools).Should().Be(Serialize(direct.Tools));
+        TestServer.ToolsJson(throughProxy.Tools).Should().Be(TestServer.ToolsJson(direct.Tools));
         _client.ServerInfo!.Name.Should().Be("mcp-test-server");
         _client.ServerInfo!.Version.Should().Be("1.2.3");
         _client.ServerInstructions.Should().Be("A harmless test server.");
@@ -139,7 +137,4 @@ public sealed class ProxyTests : IAsyncLifetime, IDisposable
 
         completion.Should().Be(GuardrailsMcpProxyCompletion.UpstreamEnded);
     }
-
-    private static string Serialize(IList<Tool> tools) =>
-        JsonSerializer.Serialize(tools.OrderBy(t => t.Name, StringComparer.Ordinal).ToList(), McpJsonUtilities.DefaultOptions);
 }

@@ -1,3 +1,7 @@
+using System.Text.Json;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
 namespace Guardrails.ModelContextProtocol.Tests.Proxy;
 
 /// <summary>Where the test's stdio MCP server and the CLI are, and a temporary directory for their files.</summary>
@@ -29,18 +33,17 @@ internal sealed class TestServer : IDisposable
     /// <summary>Gets the tool calls that reached the server, as "tool\targument" lines.</summary>
     public IReadOnlyList<string> Calls => File.Exists(LogPath) ? File.ReadAllLines(LogPath) : [];
 
-    /// <summary>Writes a policy that extends the default one and reads the test server's run_shell tool as a shell.</summary>
-    public string WritePolicy()
+    /// <summary>Writes a policy file that extends the default one with <paramref name="additions"/> (JSON properties).</summary>
+    public string WritePolicy(string additions)
     {
         var path = System.IO.Path.Combine(Directory, "policy.json");
-        File.WriteAllText(path, """
-            {
-              "extends": ["builtin:default"],
-              "tools": { "run_shell": { "interpreter": "shell" } }
-            }
-            """);
+        File.WriteAllText(path, $$"""{ "extends": ["builtin:default"], {{additions}} }""");
         return path;
     }
+
+    /// <summary>Serializes tool definitions (sorted by name) as the protocol does, to compare them exactly.</summary>
+    public static string ToolsJson(IEnumerable<Tool> tools) =>
+        JsonSerializer.Serialize(tools.OrderBy(t => t.Name, StringComparer.Ordinal).ToList(), McpJsonUtilities.DefaultOptions);
 
     public void Dispose()
     {
