@@ -14,6 +14,9 @@ public sealed class AgentDocSnippetsTests : IDisposable
     public void Dispose() => _model.Dispose();
 
     [Fact]
+    public void Regions_AreShownVerbatimInTheDoc() => Guardrails.Tests.Shared.DocSnippets.AssertRegionsAreIn("docs/adapters.md");
+
+    [Fact]
     public async Task GuardedAgent_WithApprovals()
     {
         _model.ThenCall(ScriptedChatClient.Bash("c1", "cat ~/.ssh/id_rsa"));

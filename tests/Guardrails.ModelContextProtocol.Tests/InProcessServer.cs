@@ -33,7 +33,7 @@ internal sealed class InProcessServer : IAsyncDisposable
     public McpServer Server => _server!;
 
     /// <summary>Starts a server whose call-tool pipeline is configured by <paramref name="configure"/>, and connects a client.</summary>
-    public static async Task<InProcessServer> StartAsync(Action<McpServerOptions> configure, McpClientOptions? clientOptions = null)
+    public static async Task<InProcessServer> StartAsync(Action<McpServerOptions> configure, McpClientOptions? clientOptions = null, IServiceProvider? services = null)
     {
         var harness = new InProcessServer();
         var options = new McpServerOptions
@@ -53,7 +53,7 @@ internal sealed class InProcessServer : IAsyncDisposable
         };
         configure(options);
         var (serverTransport, clientTransport) = Connect();
-        harness._server = McpServer.Create(serverTransport, options);
+        harness._server = McpServer.Create(serverTransport, options, serviceProvider: services);
         harness._running = harness._server.RunAsync(harness._stop.Token);
         harness.Client = await McpClient.CreateAsync(clientTransport, clientOptions);
         return harness;

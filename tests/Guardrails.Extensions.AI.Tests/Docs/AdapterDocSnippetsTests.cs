@@ -17,6 +17,9 @@ public sealed class AdapterDocSnippetsTests : IDisposable
     public void Dispose() => _model.Dispose();
 
     [Fact]
+    public void Regions_AreShownVerbatimInTheDoc() => Guardrails.Tests.Shared.DocSnippets.AssertRegionsAreIn("docs/adapters.md");
+
+    [Fact]
     public async Task Setup_UseGuardrails()
     {
         _model.ThenCall(ScriptedChatClient.Bash("c1", "cp -r /opt/agent /tmp/agent2"));
