@@ -1,3 +1,4 @@
+using Guardrails.Approvals;
 using Guardrails.Extensions.AI;
 using Guardrails.Extensions.AI.Tests.Fakes;
 using Microsoft.Agents.AI;
@@ -193,6 +194,116 @@ public sealed class ChatClientAgentTests : IDisposable
         await agent.RunStreamingAsync("deploy", await agent.CreateSessionAsync()).ToListAsync();
 
         _tools.Executed.Should().Equal(TestGuards.ReadCredentials);
+    }
+
+    [Fact]
+    public async Task AsGuardedAIAgent_ParallelCalls_AreEachDecided_AndOnlyTheApprovedAndAllowedOnesRun()
+    {
+        _model.ThenCall(
+            ScriptedChatClient.Bash("ls", TestGuards.Explore),
+            ScriptedChatClient.Bash("copy", TestGuards.CopySelf),
+            ScriptedChatClient.Bash("secret", TestGuards.ReadCredentials));
+        var agent = _model.AsGuardedAIAgent(TestGuards.Create(), AgentOptions(), o => o.ConfigureFunctionInvocation = f => f.AllowConcurrentInvocation = true);
+        var session = await agent.CreateSessionAsync();
+        var requests = (await agent.RunAsync("deploy", session)).Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().ToList();
+
+        _tools.Entered.Should().Be(0, "one escalated call holds every call of its response");
+        requests.Select(r => ((FunctionCallContent)r.ToolCall).CallId).Should().Equal("ls", "copy", "secret");
+        await agent.RunAsync(new ChatMessage(ChatRole.User, [.. requests.Select(r => (AIContent)r.CreateResponse(approved: true))]), session);
+
+        _tools.Executed.Should().BeEquivalentTo(TestGuards.Explore, TestGuards.ReadCredentials);
+        _model.LastResults.Single(r => r.CallId == "copy").Result!.ToString().Should().Contain("weights.copy", "an approved deny stays a deny");
+    }
+
+    [Fact]
+    public async Task AsGuardedAIAgent_Streaming_EscalationReachesTheCaller_AndTheApprovedCallRuns()
+    {
+        _model.ThenCall(ScriptedChatClient.Bash("c1", TestGuards.ReadCredentials));
+        var agent = _model.AsGuardedAIAgent(TestGuards.Create(), AgentOptions());
+        var session = await agent.CreateSessionAsync();
+
+        var updates = await agent.RunStreamingAsync("deploy", session).ToListAsync();
+        var request = updates.SelectMany(u => u.Contents).OfType<ToolApprovalRequestContent>().Should().ContainSingle().Subject;
+        _tools.Entered.Should().Be(0);
+        await agent.RunStreamingAsync(new ChatMessage(ChatRole.User, [request.CreateResponse(approved: true)]), session).ToListAsync();
+
+        _tools.Executed.Should().Equal(TestGuards.ReadCredentials);
+    }
+
+    [Fact]
+    public async Task AsGuardedAIAgent_ExpiredApproval_NeverRuns()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        _model.ThenCall(ScriptedChatClient.Bash("c1", TestGuards.ReadCredentials));
+        var agent = _model.AsGuardedAIAgent(TestGuards.Create(), AgentOptions(), o => o.Tickets = new ApprovalTickets(TimeSpan.FromMinutes(10), time));
+        var session = await agent.CreateSessionAsync();
+        var request = (await agent.RunAsync("deploy", session)).Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().Single();
+
+        time.Advance(TimeSpan.FromMinutes(11));
+        await agent.RunAsync(new ChatMessage(ChatRole.User, [request.CreateResponse(approved: true)]), session);
+
+        _tools.Entered.Should().Be(0);
+        _model.LastResults.Single(r => r.CallId == "c1").Result!.ToString().Should().Contain("guardrails.approval.expired");
+    }
+
+    [Fact]
+    public async Task AsGuardedAIAgent_ReplayedApproval_RunsOnlyOnce()
+    {
+        _model.ThenCall(ScriptedChatClient.Bash("c1", TestGuards.ReadCredentials)).ThenSay("done").ThenCall(ScriptedChatClient.Bash("c1", TestGuards.ReadCredentials));
+        var agent = _model.AsGuardedAIAgent(TestGuards.Create(), AgentOptions());
+        var session = await agent.CreateSessionAsync();
+        var request = (await agent.RunAsync("deploy", session)).Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().Single();
+        var approval = request.CreateResponse(approved: true);
+        await agent.RunAsync(new ChatMessage(ChatRole.User, [approval]), session);
+
+        // The model asks for the same call again, and the caller replays the old approval instead of asking the user.
+        await agent.RunAsync("again", session);
+        await agent.RunAsync(new ChatMessage(ChatRole.User, [approval]), session);
+
+        _tools.Executed.Should().Equal(TestGuards.ReadCredentials);
+    }
+
+    [Fact]
+    public async Task UseGuardrailsMiddleware_ToolApprovalAgentsStandingApproval_DoesNotApproveALaterEscalation()
+    {
+        // The user answers one escalation with "always approve this tool"; Agent Framework's ToolApprovalAgent then
+        // approves later calls of that tool by itself. Guardrails, outside it, counts only approvals the caller gave
+        // for exactly the call about to run.
+        var gated = new ApprovalRequiredAIFunction(_tools.Bash);
+        _model.ThenCall(ScriptedChatClient.Bash("c1", "cat ~/.aws/config")).ThenSay("ok").ThenCall(ScriptedChatClient.Bash("c2", TestGuards.ReadCredentials));
+        var agent = new ChatClientAgent(_model, new ChatClientAgentOptions { ChatOptions = new() { Tools = [gated] } })
+            .AsBuilder()
+            .UseGuardrails(TestGuards.Create())
+            .UseToolApproval(new ToolApprovalAgentOptions())
+            .Build();
+        var session = await agent.CreateSessionAsync();
+        var request = (await agent.RunAsync("deploy", session)).Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().Single();
+
+        await agent.RunAsync(new ChatMessage(ChatRole.User, [request.CreateAlwaysApproveToolResponse("always")]), session);
+        var later = await agent.RunAsync("now read the ssh key", session);
+
+        later.Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().Should().BeEmpty("the framework approved the second call by its standing rule");
+        _tools.Executed.Should().Equal(["cat ~/.aws/config"], "the call the user approved runs; the one nobody approved does not");
+        _model.LastResults.Single(r => r.CallId == "c2").Result!.ToString().Should().Contain("credential.access");
+    }
+
+    [Fact]
+    public async Task Finding_ToolApprovalAgentsStandingApproval_ApprovesLaterCallsWithoutAsking()
+    {
+        // The control for the test above: without Guardrails the standing rule runs the second call unasked.
+        var gated = new ApprovalRequiredAIFunction(_tools.Bash);
+        _model.ThenCall(ScriptedChatClient.Bash("c1", "cat ~/.aws/config")).ThenSay("ok").ThenCall(ScriptedChatClient.Bash("c2", TestGuards.ReadCredentials));
+        var agent = new ChatClientAgent(_model, new ChatClientAgentOptions { ChatOptions = new() { Tools = [gated] } })
+            .AsBuilder()
+            .UseToolApproval(new ToolApprovalAgentOptions())
+            .Build();
+        var session = await agent.CreateSessionAsync();
+        var request = (await agent.RunAsync("deploy", session)).Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().Single();
+
+        await agent.RunAsync(new ChatMessage(ChatRole.User, [request.CreateAlwaysApproveToolResponse("always")]), session);
+        await agent.RunAsync("now read the ssh key", session);
+
+        _tools.Executed.Should().Equal("cat ~/.aws/config", TestGuards.ReadCredentials);
     }
 
     private IChatClient GuardedChatClient() =>

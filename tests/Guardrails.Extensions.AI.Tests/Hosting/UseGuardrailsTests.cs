@@ -135,6 +135,27 @@ public sealed class UseGuardrailsTests
     }
 
     [Fact]
+    public async Task GetStreamingResponseAsync_ParallelCalls_AreEachDecided()
+    {
+        var model = new ScriptedChatClient().ThenCall(
+            ScriptedChatClient.Bash("explore", TestGuards.Explore),
+            ScriptedChatClient.Bash("copy", TestGuards.CopySelf),
+            ScriptedChatClient.Bash("launch", TestGuards.LaunchReplica),
+            ScriptedChatClient.Bash("secret", TestGuards.ReadCredentials));
+        using var client = Build(model, TestGuards.Create(TestGuards.Refuse("not now")), o => o.ConfigureFunctionInvocation = f => f.AllowConcurrentInvocation = true);
+
+        var updates = await client.GetStreamingResponseAsync("go", Options()).ToListAsync();
+
+        _tools.Executed.Should().Equal(TestGuards.Explore);
+        var results = model.LastResults.ToDictionary(r => r.CallId, r => r.Result!.ToString());
+        results.Keys.Should().BeEquivalentTo(["explore", "copy", "launch", "secret"]);
+        results["copy"].Should().Contain("weights.copy");
+        results["launch"].Should().Contain("replica.launch");
+        results["secret"].Should().Contain("not now");
+        updates.SelectMany(u => u.Contents).OfType<FunctionResultContent>().Should().HaveCount(4);
+    }
+
+    [Fact]
     public async Task GetStreamingResponseAsync_DeniedCall_IsNotInvokedAndTheModelReadsWhy()
     {
         var model = new ScriptedChatClient()
