@@ -19,6 +19,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
 {
     private const int MaxFieldsPerWord = 256;
     private const int MaxFunctionCallDepth = 8;
+    private const int MaxUpstreamLength = 1024;
 
     // Marks "no value was saved" when restoring positional parameters (distinct from a saved null = unknown).
     private static readonly string Unset = new('\0', 1);
@@ -44,6 +45,9 @@ internal sealed class ShellAnalyzer : IInvocationHost
     // Known output of <(…) process substitutions, by the start of their span: what `source <(…)` and `bash <(…)` read.
     private readonly Dictionary<int, string> _processOutputs = [];
     private int _functionDepth;
+
+    // The fields of the last simple command walked, for the text of a pipeline stage.
+    private List<Field>? _lastFields;
 
     public ShellAnalyzer(InterpretationContext context)
     {
@@ -180,10 +184,23 @@ internal sealed class ShellAnalyzer : IInvocationHost
     private string? WalkPipeline(Pipeline pipeline, Frame frame)
     {
         string? piped = null;
+        string? upstream = null;
         for (var i = 0; i < pipeline.Commands.Count; i++)
         {
-            var pipe = new PipeState(i > 0, piped, i < pipeline.Commands.Count - 1);
+            var last = i == pipeline.Commands.Count - 1;
+            var pipe = new PipeState(i > 0, piped, !last, upstream);
+            _lastFields = null;
             piped = WalkCommand(pipeline.Commands[i], frame, pipe);
+            if (!last && _lastFields is { Count: > 0 } fields)
+            {
+                // What feeds the next stage, as text, for when its content is not known (`pgrep x | xargs kill`).
+                var text = string.Join(' ', fields.Select(f => f.Text));
+                upstream = upstream is null ? text : upstream + " | " + text;
+                if (upstream.Length > MaxUpstreamLength)
+                {
+                    upstream = upstream[^MaxUpstreamLength..];
+                }
+            }
         }
 
         return pipeline.Negated ? null : piped;
@@ -336,6 +353,8 @@ internal sealed class ShellAnalyzer : IInvocationHost
         {
             fields.AddRange(ExpandWord(word, frame));
         }
+
+        _lastFields = fields;
 
         var assignments = new List<(string Name, string? Value, TextSpan Span)>();
         foreach (var assignment in command.Assignments)
@@ -589,6 +608,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
         StdinText = stdinText,
         StdinFile = stdinFile,
         StdinFromPipe = pipe.FromPipe && stdinText is null,
+        StdinPipedFrom = pipe.FromPipe && stdinText is null ? pipe.Upstream : null,
         StdoutToPipe = pipe.ToPipe,
     };
 
@@ -1100,7 +1120,9 @@ internal sealed class ShellAnalyzer : IInvocationHost
                 var alternatives = new List<List<Field>>();
                 foreach (var alternative in brace.Alternatives)
                 {
-                    alternatives.Add(ExpandWord(alternative, frame, split: false));
+                    // An empty alternative is the empty string: /etc/p{,.bak} is /etc/p and /etc/p.bak.
+                    var expanded = ExpandWord(alternative, frame, split: false);
+                    alternatives.Add(expanded.Count == 0 ? [new Field(string.Empty, true, default)] : expanded);
                 }
 
                 builder.Branch(alternatives.SelectMany(a => a).ToList());
@@ -1316,5 +1338,5 @@ internal sealed class ShellAnalyzer : IInvocationHost
     private readonly record struct Frame(string Source, SpanMap Map, int Depth, string? Via, bool Detached, string? DetachedBy);
 
     /// <summary>A command's place in its pipeline: fed by a pipe (with the producer's output when known), feeding one.</summary>
-    private readonly record struct PipeState(bool FromPipe, string? Piped, bool ToPipe);
+    private readonly record struct PipeState(bool FromPipe, string? Piped, bool ToPipe, string? Upstream = null);
 }
