@@ -90,7 +90,7 @@ internal static class GenericInterpreter
                 break;
             case JsonValueKind.String:
                 var text = element.GetString();
-                if (text is { Length: > 0 } && text.Length <= 4096 && LooksLikePath(text))
+                if (text is { Length: > 0 } && text.Length <= 4096 && (LooksLikePath(text) || (action != FileAction.Read && NamesAPath(name) && !text.AsSpan().ContainsAny(" \n\t"))))
                 {
                     var path = context.Normalize(text);
                     context.Sink.Add(new FileOperation(FileAction.Read, path) { Program = context.Call.Name, Source = name, Span = new TextSpan(0, text.Length) });
@@ -102,6 +102,15 @@ internal static class GenericInterpreter
 
                 break;
         }
+    }
+
+    // An argument whose name says it holds a path (target_file, path, from, …): for a tool that changes what it is
+    // given, a relative name such as .claude/settings.json counts too.
+    private static bool NamesAPath(string argument)
+    {
+        var name = argument.ToLowerInvariant();
+        return name.Contains("path", StringComparison.Ordinal) || name.Contains("file", StringComparison.Ordinal) || name.Contains("dir", StringComparison.Ordinal)
+            || name is "source" or "src" or "destination" or "dest" or "dst" or "from" or "to" or "target" or "folder" or "name";
     }
 
     private static bool LooksLikePath(string text) =>

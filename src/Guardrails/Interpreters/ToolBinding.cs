@@ -43,7 +43,7 @@ internal sealed class ToolBinding
         [InterpreterKind.Shell] = Roles(("command", ["command", "cmd", "script", "commandLine", "command_line"]), ("cwd", CwdNames)),
         [InterpreterKind.Python] = Roles(("code", ["code", "script", "source", "python", "program"]), ("cwd", CwdNames)),
         [InterpreterKind.FileWrite] = Roles(("path", ["file_path", "path", "filePath", "filename", "file", "target_file"]), ("content", ["content", "contents", "text", "data", "file_text"])),
-        [InterpreterKind.FileEdit] = Roles(("path", ["file_path", "path", "filePath", "filename", "file", "target_file"]), ("content", ["new_string", "new_str", "content", "replacement", "new_text", "edits", "code_edit"])),
+        [InterpreterKind.FileEdit] = Roles(("path", ["file_path", "path", "filePath", "filename", "file", "target_file", "notebook_path"]), ("content", ["new_string", "new_str", "content", "replacement", "new_text", "edits", "code_edit", "new_source"])),
         [InterpreterKind.FileRead] = Roles(("path", ["file_path", "path", "filePath", "filename", "file", "target_file"])),
         [InterpreterKind.FileCopy] = Roles(("source", ["source", "src", "from", "source_path", "sourcePath"]), ("destination", ["destination", "dest", "dst", "to", "target", "destination_path", "destinationPath"])),
         [InterpreterKind.Process] = Roles(("program", ["program", "executable", "command", "file", "fileName", "path"]), ("args", ["args", "arguments", "argv", "argumentList"]), ("cwd", CwdNames)),
