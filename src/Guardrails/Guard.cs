@@ -14,9 +14,13 @@ namespace Guardrails;
 /// executes; run it only when the decision allows it.
 /// </summary>
 /// <remarks>
-/// <para>A guard is immutable and thread-safe: build it once and share it. <see cref="Evaluate"/> is synchronous and
+/// <para>A guard is thread-safe: build it once and share it. <see cref="Evaluate"/> is synchronous and
 /// allocation-light; <see cref="DecideAsync"/> additionally resolves escalations through the configured
 /// <see cref="IApprovalHandler"/>.</para>
+/// <para>Its policy can be replaced while it decides (<see cref="UpdatePolicy"/>, or a <see cref="GuardPolicyWatcher"/>
+/// that follows a policy file): the policy in service is one immutable compiled snapshot, read once per decision, so
+/// every decision is made by exactly one complete policy version — the one recorded in
+/// <see cref="Decision.PolicyVersion"/> — and never by a mix of two.</para>
 /// <para>The one thing a guard accumulates is session history: calls with the same <see cref="ToolCall.SessionId"/> are
 /// remembered in its session store (<see cref="GuardOptions.Sessions"/>, bounded and expiring), so that a call is judged
 /// with what its session did before. Calls of one session are decided one at a time; sessions never see each other.</para>
@@ -28,8 +32,6 @@ public sealed class Guard
     private static readonly ActivitySource Activities = new(GuardrailsTelemetry.ActivitySourceName);
     private static readonly Meter SharedMeter = new(GuardrailsTelemetry.MeterName);
 
-    private readonly CompiledPolicy? _policy;
-    private readonly string? _failure;
     private readonly GuardOptions _options;
     private readonly ILogger _logger;
     private readonly Counter<long> _decisions;
@@ -37,6 +39,9 @@ public sealed class Guard
     private readonly Counter<long> _approvals;
     private readonly Sessions.ISessionStore _sessions;
     private readonly Func<string, Sessions.SessionState> _newSession;
+
+    // The policy in service: replaced as a whole (never mutated), read once per decision.
+    private PolicySnapshot _current;
 
     /// <summary>Initializes a new guard that decides with <paramref name="policy"/>.</summary>
     /// <param name="policy">The policy.</param>
@@ -50,27 +55,14 @@ public sealed class Guard
         : this(options, logger, meterFactory)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        Policy = policy;
-        var home = _options.HomeDirectory ?? GuardPolicy.DefaultHomeDirectory;
-        try
-        {
-            _policy = _options.Self.IsEmpty && _options.HomeDirectory is null && !_options.HostAware
-                ? policy.Compiled
-                : policy.Compile(_options.Self.ToDocument(), home, _options.HostAware);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
-        {
-            var diagnostic = new Policies.PolicyDiagnostic("GR1998", Policies.PolicyDiagnosticSeverity.Error, "the policy could not be compiled with the guard's options: " + ex.Message, "Check GuardOptions.Self.", policy.Name, 0, 0, null);
-            throw new Policies.PolicyLoadException(diagnostic.ToString(), [diagnostic]);
-        }
-
-        Log.PolicyLoaded(_logger, _policy.Name, _policy.Version, _policy.Rules.Length);
+        _current = Compile(policy);
+        Log.PolicyLoaded(_logger, _current.Compiled!.Name, _current.Compiled.Version, _current.Compiled.Rules.Length);
     }
 
     private Guard(string failure, GuardOptions? options, ILogger? logger)
         : this(options, logger, null)
     {
-        _failure = failure;
+        _current = new PolicySnapshot(null, null, failure);
         Log.PolicyLoadFailed(_logger, _options.Policy, failure);
     }
 
@@ -88,10 +80,20 @@ public sealed class Guard
         var capacity = sessions.HistoryCapacity;
         var lifetime = sessions.EntryLifetime;
         _newSession = id => new Sessions.SessionState(id, capacity, lifetime);
+        _current = PolicySnapshot.None;
     }
 
-    /// <summary>Gets the policy this guard decides with, or <see langword="null"/> for a fail-closed guard.</summary>
-    public GuardPolicy? Policy { get; }
+    /// <summary>Gets the policy this guard decides with now, or <see langword="null"/> while it is fail-closed.</summary>
+    /// <remarks>It changes when <see cref="UpdatePolicy"/> puts another policy in service.</remarks>
+    public GuardPolicy? Policy => Volatile.Read(ref _current).Policy;
+
+    /// <summary>
+    /// Gets the version decisions record now (<see cref="Decision.PolicyVersion"/>), or <see langword="null"/> while the
+    /// guard is fail-closed: the policy's content hash (<see cref="GuardPolicy.Version"/>), followed by <c>+</c> and a
+    /// hash of what the guard's options add to it (<see cref="GuardOptions.Self"/>, <see cref="GuardOptions.HomeDirectory"/>,
+    /// <see cref="GuardOptions.HostAware"/>) when they add anything — so that it names exactly the rules that decided.
+    /// </summary>
+    public string? PolicyVersion => Volatile.Read(ref _current).Compiled?.Version;
 
     /// <summary>
     /// Creates a guard that denies every call, naming <paramref name="reason"/>: what a host should run when its policy
@@ -107,6 +109,26 @@ public sealed class Guard
         return new Guard(reason, options, logger);
     }
 
+    /// <summary>
+    /// Puts <paramref name="policy"/> in service, atomically: decisions that have started finish with the policy they
+    /// started with, and every later decision uses the new one. Session histories are kept.
+    /// </summary>
+    /// <param name="policy">The new policy. It is compiled with this guard's options before anything changes.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="policy"/> is null.</exception>
+    /// <exception cref="Policies.PolicyLoadException">The policy cannot be compiled with this guard's options; the policy in service stays.</exception>
+    /// <remarks>
+    /// Thread-safe, and safe to call while other threads decide; a fail-closed guard (<see cref="CreateFailClosed"/>)
+    /// comes into service this way. A policy that does not load never reaches this method: load it with
+    /// <see cref="GuardPolicy.TryLoad"/> first, or let a <see cref="GuardPolicyWatcher"/> do both.
+    /// </remarks>
+    public void UpdatePolicy(GuardPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var next = Compile(policy);
+        var previous = Interlocked.Exchange(ref _current, next);
+        Log.PolicyUpdated(_logger, next.Compiled!.Name, next.Compiled.Version, previous.Compiled?.Version ?? "(none)", next.Compiled.Rules.Length);
+    }
+
     /// <summary>Decides whether <paramref name="call"/> may run. An escalation is returned as such, not resolved.</summary>
     /// <param name="call">The proposed tool call.</param>
     /// <param name="cancellationToken">Cancels the evaluation; a cancelled evaluation is a deny.</param>
@@ -117,11 +139,11 @@ public sealed class Guard
         ArgumentNullException.ThrowIfNull(call);
         using var activity = Activities.StartActivity("guardrails.evaluate");
         var start = Stopwatch.GetTimestamp();
-        var decision = _policy is null
-            ? Evaluator.Failure(null, "guardrails.policy.missing", "no policy is loaded: " + _failure, call)
-            : Decide(_policy, call, cancellationToken);
-        Record(call, decision, Stopwatch.GetElapsedTime(start), activity);
-        return decision;
+        var snapshot = Volatile.Read(ref _current); // the one policy version this decision is made with
+        var decision = snapshot.Compiled is not { } policy
+            ? Evaluator.Failure(null, "guardrails.policy.missing", "no policy is loaded: " + snapshot.Failure, call)
+            : Decide(policy, call, cancellationToken);
+        return Record(call, decision, snapshot.Compiled, Stopwatch.GetElapsedTime(start), activity);
     }
 
     /// <summary>
@@ -191,7 +213,7 @@ public sealed class Guard
     public void RecordShutdownNotice(string sessionId)
     {
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
-        if (_policy is null)
+        if (Volatile.Read(ref _current).Compiled is not { } policy)
         {
             return; // a fail-closed guard denies everything anyway
         }
@@ -199,7 +221,7 @@ public sealed class Guard
         var state = _sessions.GetOrAdd(sessionId, _newSession);
         lock (state.Gate)
         {
-            state.Begin(_policy, _options.TimeProvider.GetUtcNow()).RecordNotice(Policies.PolicyValidator.Notices[0]);
+            state.Begin(policy, _options.TimeProvider.GetUtcNow()).RecordNotice(Policies.PolicyValidator.Notices[0]);
         }
     }
 
@@ -231,7 +253,41 @@ public sealed class Guard
     private static Finding Note(string code, string message) =>
         new(code, Capability.CodeOpaque, message, 0, Verdict.Deny, new Evidence(null, string.Empty, TextSpan.Empty, string.Empty));
 
-    private void Record(ToolCall call, Decision decision, TimeSpan elapsed, Activity? activity)
+    // Audits one decision: metrics, the activity's tags and exactly one log record (at the level its verdict calls for;
+    // every decision is logged when Debug is enabled). A call that cannot be audited is not let through unrecorded: if
+    // telemetry throws, an allow becomes the policy's error verdict, and that is audited instead.
+    private Decision Record(ToolCall call, Decision decision, CompiledPolicy? policy, TimeSpan elapsed, Activity? activity)
+    {
+        try
+        {
+            Audit(call, decision, elapsed, activity);
+            return decision;
+        }
+#pragma warning disable CA1031 // Fail closed: a failing logger or metrics listener must not let an allow through unaudited.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            if (decision.Verdict != Verdict.Allow || decision.ShadowVerdict is not null)
+            {
+                return decision; // it does not run (or the policy only audits): nothing to hold back
+            }
+
+            var failed = Evaluator.Failure(policy, "guardrails.audit.failed", $"the decision could not be audited: {ex.GetType().Name}: {ex.Message}", call);
+            try
+            {
+                Audit(call, failed, elapsed, activity);
+            }
+#pragma warning disable CA1031 // The telemetry is broken; the call is held back all the same.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+
+            return failed;
+        }
+    }
+
+    private void Audit(ToolCall call, Decision decision, TimeSpan elapsed, Activity? activity)
     {
         var verdict = decision.Verdict switch
         {
@@ -259,7 +315,7 @@ public sealed class Guard
         {
             if (_logger.IsEnabled(LogLevel.Error))
             {
-                Log.EvaluationFailed(_logger, call.Name, call.CallId, verdict, decision.Error);
+                Log.EvaluationFailed(_logger, call.Name, call.CallId, call.SessionId, verdict, decision.PolicyName, decision.PolicyVersion, decision.Error);
             }
         }
         else if (decision.ShadowVerdict is { } shadow && shadow != Verdict.Allow)
@@ -268,7 +324,7 @@ public sealed class Guard
             {
                 var rules = string.Join(", ", decision.RuleIds);
                 var wouldBe = shadow.ToString().ToLowerInvariant();
-                Log.Audited(_logger, call.Name, call.CallId, wouldBe, rules);
+                Log.Audited(_logger, call.Name, call.CallId, call.SessionId, wouldBe, rules, decision.PolicyName, decision.PolicyVersion);
             }
         }
         else if (decision.Verdict != Verdict.Allow)
@@ -278,11 +334,11 @@ public sealed class Guard
                 var rules = string.Join(", ", decision.RuleIds);
                 if (decision.Verdict == Verdict.Deny)
                 {
-                    Log.Denied(_logger, call.Name, call.CallId, call.SessionId, decision.Score, rules);
+                    Log.Denied(_logger, call.Name, call.CallId, call.SessionId, decision.Score, rules, decision.PolicyName, decision.PolicyVersion);
                 }
                 else
                 {
-                    Log.Escalated(_logger, call.Name, call.CallId, call.SessionId, decision.Score, rules);
+                    Log.Escalated(_logger, call.Name, call.CallId, call.SessionId, decision.Score, rules, decision.PolicyName, decision.PolicyVersion);
                 }
             }
         }
@@ -290,5 +346,42 @@ public sealed class Guard
         {
             Log.Allowed(_logger, call.Name, call.CallId, call.SessionId, decision.Score, decision.PolicyName, decision.PolicyVersion);
         }
+    }
+
+    // Compiles a policy with this guard's options into the snapshot decisions read. The version names exactly what
+    // decides: the policy's content hash, plus a hash of what the options add to it when they add anything.
+    private PolicySnapshot Compile(GuardPolicy policy)
+    {
+        var plain = _options.Self.IsEmpty && _options.HomeDirectory is null && !_options.HostAware;
+        try
+        {
+            if (plain)
+            {
+                return new PolicySnapshot(policy, policy.Compiled, null);
+            }
+
+            var self = _options.Self.ToDocument();
+            var home = _options.HomeDirectory ?? GuardPolicy.DefaultHomeDirectory;
+            return new PolicySnapshot(policy, policy.Compile(self, home, _options.HostAware, EffectiveVersion(policy.Version, self, home, _options.HostAware)), null);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            var diagnostic = new Policies.PolicyDiagnostic("GR1998", Policies.PolicyDiagnosticSeverity.Error, "the policy could not be compiled with the guard's options: " + ex.Message, "Check GuardOptions.Self.", policy.Name, 0, 0, null);
+            throw new Policies.PolicyLoadException(diagnostic.ToString(), [diagnostic]);
+        }
+    }
+
+    private static string EffectiveVersion(string version, Policies.SelfDocument self, string home, bool hostAware)
+    {
+        var additions = System.Text.Json.JsonSerializer.Serialize(self, Policies.PolicyJsonContext.Default.SelfDocument);
+        var text = string.Join('\n', version, additions, home, hostAware ? "host-aware" : "lexical");
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text));
+        return version + "+" + Convert.ToHexStringLower(hash)[..8];
+    }
+
+    /// <summary>One policy version as decisions use it: immutable, replaced as a whole.</summary>
+    private sealed record PolicySnapshot(GuardPolicy? Policy, CompiledPolicy? Compiled, string? Failure)
+    {
+        public static PolicySnapshot None { get; } = new(null, null, "no policy");
     }
 }

@@ -9,6 +9,15 @@ public sealed class GuardOptions
     /// <value>The default value is <c>builtin:default</c>.</value>
     public string Policy { get; set; } = "builtin:default";
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the guard registered by <c>services.AddGuardrails(…)</c> follows
+    /// <see cref="Policy"/> when it is a file: each change that loads is put into service atomically, a change that does
+    /// not load is rejected and logged and the previous policy stays (see <see cref="GuardPolicyWatcher"/>).
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>: the policy is loaded once.</value>
+    /// <remarks>Only the policy follows the file; the other options are read once, when the guard is built.</remarks>
+    public bool ReloadPolicyOnChange { get; set; }
+
     /// <summary>Gets what the host knows about the agent itself, added to the policy's <c>self</c> section.</summary>
     public GuardSelfOptions Self { get; } = new();
 

@@ -126,8 +126,8 @@ public sealed class GuardPolicy
         }
     }
 
-    internal CompiledPolicy Compile(SelfDocument? extraSelf, string homeDirectory, bool hostAware = false) =>
-        PolicyCompiler.Compile(Document, Name, Version, extraSelf, homeDirectory, hostAware);
+    internal CompiledPolicy Compile(SelfDocument? extraSelf, string homeDirectory, bool hostAware = false, string? version = null) =>
+        PolicyCompiler.Compile(Document, Name, version ?? Version, extraSelf, homeDirectory, hostAware);
 
     private static GuardPolicy FromResult(PolicyLoadResult loaded)
     {

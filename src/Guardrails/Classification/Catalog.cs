@@ -17,6 +17,10 @@ internal sealed class Catalog
     private readonly (CompiledGlob Glob, ulong Mask)[] _hostGlobs;
     private readonly FrozenDictionary<string, ulong> _hostsByName;
 
+    // The directories above the guard catalog's locations (/var/log above /var/log/guardrails, /**/.claude above
+    // /**/.claude/settings.json): deleting, moving or re-permissioning one does the same to the guard's files.
+    private readonly CompiledGlob[] _guardAncestors;
+
     public Catalog(
         IReadOnlyList<ResourceKind> resourceKinds,
         ResourceMatcher[] resources,
@@ -62,6 +66,7 @@ internal sealed class Catalog
         CloudCliClass = ProgramClassBit("cloud-cli");
         SupervisorClass = ProgramClassBit("supervisor");
         ShellClass = ProgramClassBit("shell");
+        _guardAncestors = GuardAncestors(resources, GuardBit, homeDirectory);
     }
 
     /// <summary>Gets the resource kinds in bit order.</summary>
@@ -252,6 +257,56 @@ internal sealed class Catalog
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Determines whether <paramref name="path"/> (normalized) is a directory above a location of the guard catalog, so
+    /// that deleting, moving or changing the permissions of it does so to the guard's own files. Only directories that
+    /// are named by a guard pattern count: an arbitrary project directory that might hold a <c>.claude</c> folder does not.
+    /// </summary>
+    public bool HoldsGuardLocation(string path)
+    {
+        foreach (var glob in _guardAncestors)
+        {
+            if (glob.IsMatch(path))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // A home directory (and what is above it, and the /home of "any user's") holds the guard's dotfiles, but also
+    // everything else: a find -delete or chgrp -R there is ordinary housekeeping, whose reach the analysis cannot narrow
+    // to the files it names. Only the directories the guard's locations are specifically in count.
+    private static CompiledGlob[] GuardAncestors(ResourceMatcher[] resources, ulong guardBit, string home)
+    {
+        var prefixes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var matcher in resources)
+        {
+            if (guardBit == 0 || (matcher.Bit & guardBit) == 0)
+            {
+                continue;
+            }
+
+            foreach (var glob in matcher.Paths)
+            {
+                var segments = glob.Pattern.Split('/', StringSplitOptions.RemoveEmptyEntries);
+                for (var k = 1; k < segments.Length; k++)
+                {
+                    // A prefix that ends in a wildcard segment (/home/*, /**) would name every directory there.
+                    var prefix = (glob.Pattern.StartsWith('/') ? "/" : string.Empty) + string.Join('/', segments, 0, k);
+                    if (Glob.IndexOfWildcard(segments[k - 1]) < 0 && Glob.IndexOfWildcard(segments[k]) < 0
+                        && !PathNormalizer.IsAtOrBelow(home, prefix) && prefix != "/root")
+                    {
+                        prefixes.Add(prefix);
+                    }
+                }
+            }
+        }
+
+        return [.. prefixes.Order(StringComparer.Ordinal).Select(Glob.Compile)];
     }
 
     /// <summary>Returns the program classes a program name (without directories) belongs to.</summary>

@@ -102,7 +102,9 @@ internal static class Classifier
                     facts.Resources |= catalog.GuardBit;
                 }
 
-                if (env.Value is { Length: > 0 } && env.Name is "LD_PRELOAD" or "LD_AUDIT" or "DYLD_INSERT_LIBRARIES" or "DYLD_LIBRARY_PATH" or "PYTHONSTARTUP" or "BASH_ENV" or "ENV" or "PROMPT_COMMAND")
+                if (env.Value is { Length: > 0 } && env.Name is "LD_PRELOAD" or "LD_AUDIT" or "DYLD_INSERT_LIBRARIES" or "DYLD_LIBRARY_PATH" or "PYTHONSTARTUP" or "BASH_ENV" or "ENV" or "PROMPT_COMMAND"
+                    or "DOTNET_STARTUP_HOOKS" or "DOTNET_ADDITIONAL_DEPS" or "DOTNET_SHARED_STORE" or "CORECLR_ENABLE_PROFILING" or "CORECLR_PROFILER" or "CORECLR_PROFILER_PATH"
+                    or "CORECLR_PROFILER_PATH_64" or "COR_ENABLE_PROFILING" or "COR_PROFILER" or "COR_PROFILER_PATH")
                 {
                     // Loads native code into, or injects commands before, every later program: nothing here can be analysed.
                     facts.Capabilities |= CapabilityBits.CodeOpaque;
@@ -285,6 +287,11 @@ internal static class Classifier
         // (a home directory contains shell rc files) that would flag every cleanup, so only self's directories count.
         var destructive = file.Action is FileAction.Delete or FileAction.Move or FileAction.PermissionChange;
         var target = catalog.ClassifyPath(file.Path, containingCatalogs: false, containingSelf: destructive, out var targetSelf);
+        if (file.Action is FileAction.Delete or FileAction.PermissionChange && catalog.HoldsGuardLocation(file.Path))
+        {
+            // The guard's files go with the directory that holds them (rm -rf /var/log, chmod -R 000 ~/.config).
+            target |= catalog.GuardBit;
+        }
         facts.Resources |= target;
         facts.Self |= targetSelf;
 
@@ -295,6 +302,10 @@ internal static class Classifier
             facts.Paths.Add(source);
             sources |= catalog.ClassifyPath(source, containing: true, out var self);
             sourceSelf |= self;
+            if (file.Action == FileAction.Move && catalog.HoldsGuardLocation(source))
+            {
+                sources |= catalog.GuardBit; // mv .claude .claude.off moves the hook configuration away
+            }
         }
 
         facts.Resources |= sources;
@@ -480,6 +491,14 @@ internal static class Classifier
             facts.Resources |= catalog.CredentialsBit;
         }
 
+        if (IsGuardApi(http))
+        {
+            // The guard's own decision service: calls to it would write session histories, push out the agent's own
+            // (sessions and history are bounded) or probe the policy for a way through. An agent has no business there.
+            facts.Capabilities |= CapabilityBits.GuardTamper;
+            facts.Resources |= catalog.GuardProcessBit;
+        }
+
         if (IsSelfEndpoint(http, catalog))
         {
             facts.Resources |= catalog.SelfEndpointBit;
@@ -515,6 +534,16 @@ internal static class Classifier
         {
             facts.Capabilities |= CapabilityBits.ReplicaInstruct;
         }
+    }
+
+    /// <summary>Determines whether a request goes to the API of <c>guardrails serve</c> (<c>/v1/decide</c>, <c>/v1/decide/batch</c>).</summary>
+    private static bool IsGuardApi(HttpRequestOperation http)
+    {
+        const string Api = "/v1/decide";
+        var path = http.PathAndQuery ?? http.Url;
+        var at = path.IndexOf(Api, StringComparison.OrdinalIgnoreCase);
+        var end = at + Api.Length;
+        return at >= 0 && (http.PathAndQuery is null || at == 0) && (end == path.Length || path[end] is '/' or '?' or '#');
     }
 
     private static bool IsSelfEndpoint(HttpRequestOperation http, Catalog catalog)

@@ -5,8 +5,10 @@ namespace Guardrails.Interpreters;
 
 /// <summary>
 /// Interprets a tool nothing is known about. Its semantics are unknown, but the paths it names are not: each
-/// string argument that looks like a path becomes a read of that path, so that an unknown tool handed a weight file,
-/// a credential or the guard's policy still meets the rules about those resources.
+/// string argument that looks like a path becomes an operation on that path, so that an unknown tool handed a weight
+/// file, a credential or the guard's policy still meets the rules about those resources. Each such path is read; when
+/// the tool's name says it also changes what it is given (<c>delete_file</c>, <c>fs_rename</c>, <c>write_note</c>,
+/// <c>replace</c>), that change is derived as well, so that the name can only add findings, never hide one.
 /// </summary>
 internal static class GenericInterpreter
 {
@@ -16,11 +18,54 @@ internal static class GenericInterpreter
     {
         if (context.Call.Arguments.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
         {
-            Visit(context, context.Call.Arguments, string.Empty, 0);
+            Visit(context, context.Call.Arguments, string.Empty, 0, ActionOf(context.Call.Name));
         }
     }
 
-    private static void Visit(InterpretationContext context, JsonElement element, string name, int depth)
+    /// <summary>Reads what a tool does to the paths it is given from the words of its name; a read when it does not say.</summary>
+    internal static FileAction ActionOf(string toolName)
+    {
+        var action = FileAction.Read;
+        foreach (var word in Words(toolName))
+        {
+            switch (word)
+            {
+                case "delete" or "remove" or "rm" or "unlink" or "rmdir" or "erase" or "trash" or "truncate" or "purge" or "wipe" or "shred":
+                    return FileAction.Delete;
+                case "move" or "mv" or "rename":
+                    action = FileAction.Move;
+                    break;
+                case "chmod" or "chown" or "chattr" or "permission" or "permissions":
+                    action = action == FileAction.Move ? action : FileAction.PermissionChange;
+                    break;
+                case "write" or "edit" or "replace" or "save" or "create" or "append" or "patch" or "modify" or "update" or "overwrite" or "insert" or "set":
+                    action = action == FileAction.Read ? FileAction.Write : action;
+                    break;
+            }
+        }
+
+        return action;
+    }
+
+    // The lower-case words of a tool name: split at anything but letters and digits, and where camelCase changes case.
+    private static IEnumerable<string> Words(string name)
+    {
+        var start = 0;
+        for (var i = 1; i <= name.Length; i++)
+        {
+            if (i == name.Length || !char.IsAsciiLetterOrDigit(name[i]) || (char.IsAsciiLetterUpper(name[i]) && char.IsAsciiLetterLower(name[i - 1])))
+            {
+                if (i > start && char.IsAsciiLetterOrDigit(name[start]))
+                {
+                    yield return name[start..i].ToLowerInvariant();
+                }
+
+                start = i < name.Length && !char.IsAsciiLetterOrDigit(name[i]) ? i + 1 : i;
+            }
+        }
+    }
+
+    private static void Visit(InterpretationContext context, JsonElement element, string name, int depth, FileAction action)
     {
         if (depth > MaxDepth || context.Sink.IsFull)
         {
@@ -32,31 +77,40 @@ internal static class GenericInterpreter
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
-                    Visit(context, property.Value, depth == 0 ? property.Name : name, depth + 1);
+                    Visit(context, property.Value, depth == 0 ? property.Name : name, depth + 1, action);
                 }
 
                 break;
             case JsonValueKind.Array:
                 foreach (var item in element.EnumerateArray())
                 {
-                    Visit(context, item, name, depth + 1);
+                    Visit(context, item, name, depth + 1, action);
                 }
 
                 break;
             case JsonValueKind.String:
                 var text = element.GetString();
-                if (text is { Length: > 0 } && text.Length <= 4096 && LooksLikePath(text))
+                if (text is { Length: > 0 } && text.Length <= 4096 && (LooksLikePath(text) || (action != FileAction.Read && NamesAPath(name) && !text.AsSpan().ContainsAny(" \n\t"))))
                 {
-                    context.Sink.Add(new FileOperation(FileAction.Read, context.Normalize(text))
+                    var path = context.Normalize(text);
+                    context.Sink.Add(new FileOperation(FileAction.Read, path) { Program = context.Call.Name, Source = name, Span = new TextSpan(0, text.Length) });
+                    if (action != FileAction.Read)
                     {
-                        Program = context.Call.Name,
-                        Source = name,
-                        Span = new TextSpan(0, text.Length),
-                    });
+                        context.Sink.Add(new FileOperation(action, path) { Program = context.Call.Name, Source = name, Span = new TextSpan(0, text.Length) });
+                    }
                 }
 
                 break;
         }
+    }
+
+    // An argument whose name says it holds a path (target_file, path, from, …): for a tool that changes what it is
+    // given, a relative name such as .claude/settings.json counts too.
+    private static bool NamesAPath(string argument)
+    {
+        var name = argument.ToLowerInvariant();
+        return name.Contains("path", StringComparison.Ordinal) || name.Contains("file", StringComparison.Ordinal) || name.Contains("dir", StringComparison.Ordinal)
+            || name is "source" or "src" or "destination" or "dest" or "dst" or "from" or "to" or "target" or "folder" or "name";
     }
 
     private static bool LooksLikePath(string text) =>

@@ -86,6 +86,12 @@ internal static class PythonAnalyzer
                     continue;
                 }
 
+                if (EnvironmentItem(i) is { } item)
+                {
+                    i = item;
+                    continue;
+                }
+
                 if (i + 1 < tokens.Count && tokens[i + 1].Is("("))
                 {
                     var name = Canonical(token.Text);
@@ -95,6 +101,30 @@ internal static class PythonAnalyzer
                 }
             }
         }
+
+        // os.environ['NAME'] = value, and del os.environ['NAME']: the environment of every program started later.
+        private int? EnvironmentItem(int i)
+        {
+            if (Canonical(tokens[i].Text) is not ("os.environ" or "os.environb") || i + 3 >= tokens.Count
+                || !tokens[i + 1].Is("[") || tokens[i + 2].Kind != PyTokenKind.String || !tokens[i + 3].Is("]"))
+            {
+                return null;
+            }
+
+            var deleted = i > 0 && tokens[i - 1].Kind == PyTokenKind.Name && tokens[i - 1].Text == "del";
+            var assigned = i + 4 < tokens.Count && tokens[i + 4].Is("=");
+            if (!deleted && !assigned)
+            {
+                return null; // a read
+            }
+
+            var value = assigned && i + 5 < tokens.Count && tokens[i + 5].Kind == PyTokenKind.String ? tokens[i + 5].Text : assigned ? "?" : null;
+            Environment(tokens[i + 2].Text, value, scope.Map.Map(new TextSpan(tokens[i].Start, Math.Max(tokens[i + 3].End - tokens[i].Start, 0))));
+            return i + 3;
+        }
+
+        private void Environment(string name, string? value, TextSpan span) =>
+            Sink.Add(new EnvironmentChange(name, value) { Source = scope.Source, Span = span, Via = scope.Via });
 
         private int ReadImport(int i)
         {
@@ -345,8 +375,32 @@ internal static class PythonAnalyzer
                         Via = scope.Via,
                     });
                     break;
+                case "os.putenv" or "os.unsetenv" or "os.environ.pop" or "os.environ.setdefault" or "os.environ.__setitem__" or "os.environ.__delitem__" when Positional(0)?.Literal is { } variable:
+                    Environment(variable, name is "os.putenv" or "os.environ.setdefault" or "os.environ.__setitem__" ? Positional(1)?.Literal ?? "?" : null, span);
+                    break;
+                case "os.environ.update":
+                    foreach (var arg in args)
+                    {
+                        if (arg.Keyword is { } keyword)
+                        {
+                            Environment(keyword, arg.Literal ?? "?", span);
+                            continue;
+                        }
+
+                        // A dictionary literal: its string keys are the variables it sets.
+                        for (var t = 0; t + 1 < arg.Tokens.Count; t++)
+                        {
+                            if (arg.Tokens[t].Kind == PyTokenKind.String && arg.Tokens[t + 1].Is(":"))
+                            {
+                                Environment(arg.Tokens[t].Text, "?", span);
+                            }
+                        }
+                    }
+
+                    break;
                 case "os.kill" or "os.killpg":
-                    Sink.Add(new SignalSend(Positional(1) is { } sig ? string.Join(string.Empty, sig.Tokens.Select(t => t.Text)).Replace("signal.", string.Empty, StringComparison.Ordinal) : "TERM", [Positional(0)?.Literal ?? "?"])
+                    // An unresolved target keeps its text (int(open('/run/guardrails.pid').read())), which still names what it reads.
+                    Sink.Add(new SignalSend(Positional(1) is { } sig ? string.Join(string.Empty, sig.Tokens.Select(t => t.Text)).Replace("signal.", string.Empty, StringComparison.Ordinal) : "TERM", [Positional(0) is { } target ? target.Literal ?? string.Join(string.Empty, target.Tokens.Select(t => t.Text)) : "?"])
                     {
                         Program = name,
                         Source = scope.Source,

@@ -19,6 +19,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
 {
     private const int MaxFieldsPerWord = 256;
     private const int MaxFunctionCallDepth = 8;
+    private const int MaxUpstreamLength = 1024;
 
     // Marks "no value was saved" when restoring positional parameters (distinct from a saved null = unknown).
     private static readonly string Unset = new('\0', 1);
@@ -44,6 +45,9 @@ internal sealed class ShellAnalyzer : IInvocationHost
     // Known output of <(…) process substitutions, by the start of their span: what `source <(…)` and `bash <(…)` read.
     private readonly Dictionary<int, string> _processOutputs = [];
     private int _functionDepth;
+
+    // The fields of the last simple command walked, for the text of a pipeline stage.
+    private List<Field>? _lastFields;
 
     public ShellAnalyzer(InterpretationContext context)
     {
@@ -122,6 +126,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
 
     private void AnalyzeText(string code, Frame frame, bool reportSyntax = true)
     {
+        frame = frame with { Code = code };
         if (frame.Depth > _context.Limits.MaxNestingDepth)
         {
             Opaque("shell", $"inline code nested deeper than {_context.Limits.MaxNestingDepth} levels", frame.Source, frame.Map.Map(new TextSpan(0, code.Length)), frame.Via);
@@ -180,10 +185,23 @@ internal sealed class ShellAnalyzer : IInvocationHost
     private string? WalkPipeline(Pipeline pipeline, Frame frame)
     {
         string? piped = null;
+        string? upstream = null;
         for (var i = 0; i < pipeline.Commands.Count; i++)
         {
-            var pipe = new PipeState(i > 0, piped, i < pipeline.Commands.Count - 1);
+            var last = i == pipeline.Commands.Count - 1;
+            var pipe = new PipeState(i > 0, piped, !last, upstream);
+            _lastFields = null;
             piped = WalkCommand(pipeline.Commands[i], frame, pipe);
+            if (!last && _lastFields is { Count: > 0 } fields)
+            {
+                // What feeds the next stage, as text, for when its content is not known (`pgrep x | xargs kill`).
+                var text = string.Join(' ', fields.Select(f => f.Text));
+                upstream = upstream is null ? text : upstream + " | " + text;
+                if (upstream.Length > MaxUpstreamLength)
+                {
+                    upstream = upstream[^MaxUpstreamLength..];
+                }
+            }
         }
 
         return pipeline.Negated ? null : piped;
@@ -336,6 +354,8 @@ internal sealed class ShellAnalyzer : IInvocationHost
         {
             fields.AddRange(ExpandWord(word, frame));
         }
+
+        _lastFields = fields;
 
         var assignments = new List<(string Name, string? Value, TextSpan Span)>();
         foreach (var assignment in command.Assignments)
@@ -538,12 +558,13 @@ internal sealed class ShellAnalyzer : IInvocationHost
                 stdout = Printf(fields);
                 break;
             default:
+                stdout = ProgramLookup(name, fields);
                 if (NonExecutingBuiltins.Contains(name))
                 {
                     break;
                 }
 
-                stdout = KnownOutput(name, fields, stdinText);
+                stdout ??= KnownOutput(name, fields, stdinText);
                 if (IsShell(name) && fields.Count > 1 && ScriptText(fields[1], stdinText) is { } script && !fields[1].Text.StartsWith('-'))
                 {
                     // bash <(echo …) and bash /dev/stdin <<EOF: the script is known, read it like bash would.
@@ -589,6 +610,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
         StdinText = stdinText,
         StdinFile = stdinFile,
         StdinFromPipe = pipe.FromPipe && stdinText is null,
+        StdinPipedFrom = pipe.FromPipe && stdinText is null ? pipe.Upstream : null,
         StdoutToPipe = pipe.ToPipe,
     };
 
@@ -968,6 +990,30 @@ internal sealed class ShellAnalyzer : IInvocationHost
     }
 
     /// <summary>Computes the output of the few programs whose output is a pure function of literal input (decoders, cat).</summary>
+    /// <summary>
+    /// The output of looking a program up (<c>command -v P</c>, <c>type -P P</c>, <c>which P</c>): a path ending in the
+    /// program's name, so that <c>"$(command -v rm)" …</c> runs rm (the directory does not matter to the analysis).
+    /// </summary>
+    private static string? ProgramLookup(string name, List<Field> fields)
+    {
+        var lookup = name switch
+        {
+            "command" => fields.Count == 3 && fields[1].Text is "-v" or "-V",
+            "type" => fields.Count == 3 && fields[1].Text is "-P" or "-p",
+            "which" => fields.Count == 2,
+            _ => false,
+        };
+        if (!lookup || !fields[^1].Known || fields[^1].Text.Length == 0 || fields[^1].Text.StartsWith('-'))
+        {
+            return null;
+        }
+
+        var program = fields[^1].Text;
+        return (program.Contains('/', StringComparison.Ordinal) || (name == "command" && (NonExecutingBuiltins.Contains(program) || program is "eval" or "source" or "." or "exec" or "export" or "unset" or "alias" or "cd" or "trap"))
+            ? program
+            : "/usr/bin/" + program) + "\n";
+    }
+
     private string? KnownOutput(string program, List<Field> fields, string? stdin)
     {
         if (stdin is null)
@@ -1071,7 +1117,10 @@ internal sealed class ShellAnalyzer : IInvocationHost
                 var substituted = WalkList(substitution.Body, frame with { Via = Chain(frame.Via, "$(…)") });
                 if (substituted is null)
                 {
-                    builder.AppendUnknown(Truncate(SourceText(frame.Source), frame.Map.Map(substitution.Span)));
+                    // Its text, from the code itself: decoded or piped code maps onto the argument only approximately.
+                    builder.AppendUnknown(frame.Code is { } code && substitution.Span.End <= code.Length
+                        ? Truncate(code, substitution.Span)
+                        : Truncate(SourceText(frame.Source), frame.Map.Map(substitution.Span)));
                 }
                 else if (!quoted && split && substituted.AsSpan().TrimEnd('\n').IndexOfAny(" \t\n") >= 0)
                 {
@@ -1100,7 +1149,9 @@ internal sealed class ShellAnalyzer : IInvocationHost
                 var alternatives = new List<List<Field>>();
                 foreach (var alternative in brace.Alternatives)
                 {
-                    alternatives.Add(ExpandWord(alternative, frame, split: false));
+                    // An empty alternative is the empty string: /etc/p{,.bak} is /etc/p and /etc/p.bak.
+                    var expanded = ExpandWord(alternative, frame, split: false);
+                    alternatives.Add(expanded.Count == 0 ? [new Field(string.Empty, true, default)] : expanded);
                 }
 
                 builder.Branch(alternatives.SelectMany(a => a).ToList());
@@ -1313,8 +1364,9 @@ internal sealed class ShellAnalyzer : IInvocationHost
     }
 
     /// <summary>Where a piece of shell code comes from and how it is reached.</summary>
-    private readonly record struct Frame(string Source, SpanMap Map, int Depth, string? Via, bool Detached, string? DetachedBy);
+    /// <summary>Where code being walked comes from: the tool argument, how its spans map there, and the code itself (spans index it).</summary>
+    private readonly record struct Frame(string Source, SpanMap Map, int Depth, string? Via, bool Detached, string? DetachedBy, string? Code = null);
 
     /// <summary>A command's place in its pipeline: fed by a pipe (with the producer's output when known), feeding one.</summary>
-    private readonly record struct PipeState(bool FromPipe, string? Piped, bool ToPipe);
+    private readonly record struct PipeState(bool FromPipe, string? Piped, bool ToPipe, string? Upstream = null);
 }

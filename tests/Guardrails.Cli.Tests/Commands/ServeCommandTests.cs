@@ -80,6 +80,46 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public async Task Serve_PolicyRewrittenBrokenOrDeletedWhileDeciding_NeverLeavesTheLastGoodPolicy()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("p.json", Policy);
+        var denying = Policy.Replace("\"escalate\"", "\"deny\"", StringComparison.Ordinal);
+        await using var server = await Server.StartAsync("--policy", path, "--poll-interval", "0.05");
+        var pip = CliRunner.Line("c", "pip install requests");
+        var stop = 0;
+        var clients = Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            var answers = new List<string?>();
+            while (Volatile.Read(ref stop) == 0)
+            {
+                answers.Add(await server.DecisionOf(pip));
+            }
+
+            return answers;
+        })).ToArray();
+
+        for (var round = 1; round <= 4; round++)
+        {
+            // Written in place (not renamed), so the service may also see the file half-written: that never loads.
+            var good = round % 2 == 0 ? Policy : denying;
+            await File.WriteAllTextAsync(path, "{ \"rules\": [ { \"id\": " + round);
+            await server.PollHealthAsync(h => h.GetProperty("lastError").ValueKind == JsonValueKind.String);
+            await File.WriteAllTextAsync(path, good);
+            var version = GuardPolicy.Parse(good).Version;
+            await server.PollHealthAsync(h => h.GetProperty("version").GetString() == version && h.GetProperty("lastError").ValueKind == JsonValueKind.Null);
+        }
+
+        File.Delete(path);
+        (await server.DecisionOf(pip)).Should().Be("escalate", "deleting the policy file leaves the last good policy in service");
+        Interlocked.Exchange(ref stop, 1);
+        var all = (await Task.WhenAll(clients)).SelectMany(a => a).ToList();
+
+        all.Should().NotBeEmpty().And.OnlyContain(a => a == "escalate" || a == "deny", "a broken or missing policy never decides");
+        (await server.GetAsync("/healthz")).Json.GetProperty("reloads").GetInt32().Should().BeGreaterThanOrEqualTo(4);
+    }
+
+    [Fact]
     public async Task Serve_PolicyThatDoesNotLoad_StartsFailClosed()
     {
         using var temp = new TempDirectory();

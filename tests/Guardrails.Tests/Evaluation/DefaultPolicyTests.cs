@@ -155,7 +155,8 @@ public sealed class DefaultPolicyTests
         var decision = TestGuards.Shell("cp -r /models/qwen /tmp/q");
 
         decision.PolicyName.Should().Be("builtin:default");
-        decision.PolicyVersion.Should().MatchRegex("^[0-9a-f]{16}$");
+        decision.PolicyVersion.Should().MatchRegex("^[0-9a-f]{16}\\+[0-9a-f]{8}$", "the content hash of the policy, and of what the guard's options (its home directory) add");
+        decision.PolicyVersion.Should().StartWith(GuardPolicy.Default.Version);
         decision.Score.Should().BeInRange(80, 100);
     }
 }

@@ -50,6 +50,12 @@ internal sealed class CommandInvocation
     /// <summary>Gets a value indicating whether standard input comes from a pipe whose content is not statically known.</summary>
     public bool StdinFromPipe { get; init; }
 
+    /// <summary>
+    /// Gets the commands (their expanded words, stages joined by <c>|</c>) whose output is piped into standard input when
+    /// that output is not statically known, for example <c>pgrep guardrails</c> in <c>pgrep guardrails | xargs kill</c>.
+    /// </summary>
+    public string? StdinPipedFrom { get; init; }
+
     /// <summary>Gets a value indicating whether standard output goes into a pipe (so a <c>-</c> output means "to the next command").</summary>
     public bool StdoutToPipe { get; init; }
 }

@@ -97,6 +97,15 @@ internal static class FileTools
 
     private static readonly OptionSpec s_sevenZip = new();
 
+    // Editors: vi-family -c/-S/-u…, nano -Y/-T/-o/-C, emacs -l/--eval take a value (-s is ed's and ex's silent flag); the rest are the files opened.
+    private static readonly OptionSpec s_editor = new(shortValues: "cSuUiTtwWqYoCl", longValues: ["cmd", "eval", "load", "funcall", "script", "syntax", "tabsize", "operatingdir", "backupdir", "config-dir"]);
+
+    private static readonly OptionSpec s_mount = new(
+        shortValues: "toLUONT",
+        longValues: ["types", "options", "label", "uuid", "test-opts", "namespace", "fstab", "source", "target", "make-shared", "make-slave", "make-private", "make-unbindable"],
+        longFlags: ["bind", "rbind", "move", "all", "fake", "fork", "internal-only", "no-mtab", "read-only", "read-write", "rw", "verbose", "no-canonicalize"],
+        aliases: ["types=t", "options=o", "label=L", "uuid=U"]);
+
     private static readonly ReadToolSpec[] s_readTools =
     [
         new(new OptionSpec(), "cat", "tac", "more"),
@@ -138,6 +147,9 @@ internal static class FileTools
         table.Add(Sed, "sed", "gsed");
         table.Add(Touch, "touch");
         table.Add(Split, "split");
+        table.Add(Editor, "vi", "vim", "nvim", "gvim", "ex", "ed", "red", "nano", "pico", "emacs", "emacsclient", "micro", "joe", "jed", "mcedit", "kak", "hx", "helix", "vis", "ne", "mg");
+        table.Add(Mount, "mount");
+        table.Add(Umount, "umount");
         table.Add(Compress, "gzip", "pigz", "bzip2", "pbzip2", "xz", "lzma", "zstd", "lz4", "brotli", "gunzip", "unxz", "unzstd", "bunzip2", "zcat", "xzcat", "zstdcat", "bzcat", "lz4cat");
         foreach (var tool in s_readTools)
         {
@@ -728,6 +740,51 @@ internal static class FileTools
         for (var k = 0; k < parsed.OperandCount; k++)
         {
             context.File(FileAction.Write, context.Path(parsed.Operand(k)), context.SpanAt(parsed.Operands[k]));
+        }
+    }
+
+    // An editor given files may write them: scripted (ex -sc '%s/a/b/|x' f, ed f <<<…, vim -es, emacs --batch) or not.
+    private static void Editor(in ProgramContext context)
+    {
+        var parsed = OptionParser.Parse(context.Args, s_editor);
+        if (parsed.Has("R"))
+        {
+            return; // read-only
+        }
+
+        for (var k = 0; k < parsed.OperandCount; k++)
+        {
+            var operand = parsed.Operand(k);
+            if (operand.Length > 0 && operand[0] != '+' && operand != "-")
+            {
+                context.File(FileAction.Write, context.Path(operand), context.SpanAt(parsed.Operands[k]));
+            }
+        }
+    }
+
+    // mount [--bind] SOURCE TARGET puts something else at TARGET (a bind mount links SOURCE there); mount -o remount TARGET
+    // changes what TARGET allows (a read-only mount of the guard's files made writable).
+    private static void Mount(in ProgramContext context)
+    {
+        var parsed = OptionParser.Parse(context.Args, s_mount);
+        var count = parsed.OperandCount;
+        if (count == 0)
+        {
+            return;
+        }
+
+        var target = parsed.Operand(count - 1);
+        var source = count >= 2 && parsed.Operand(0).Contains('/', StringComparison.Ordinal) ? new[] { context.Path(parsed.Operand(0)) } : null;
+        context.File(FileAction.Link, context.Path(target), context.OperandSpan(parsed, 0, count), source);
+    }
+
+    // umount TARGET takes away what is mounted there, exposing what lies beneath (the guard's files under a read-only mount).
+    private static void Umount(in ProgramContext context)
+    {
+        var parsed = OptionParser.Parse(context.Args, s_mount);
+        for (var k = 0; k < parsed.OperandCount; k++)
+        {
+            context.File(FileAction.Delete, context.Path(parsed.Operand(k)), context.SpanAt(parsed.Operands[k]));
         }
     }
 

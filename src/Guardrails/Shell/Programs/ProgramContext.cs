@@ -253,6 +253,7 @@ internal readonly struct ProgramContext
             StdinFile = inheritStdin ? inv.StdinFile : null,
             StdinText = inheritStdin ? inv.StdinText : null,
             StdinFromPipe = inheritStdin && inv.StdinFromPipe,
+            StdinPipedFrom = inheritStdin ? inv.StdinPipedFrom : null,
             StdoutToPipe = inv.StdoutToPipe,
         };
     }
@@ -281,6 +282,7 @@ internal readonly struct ProgramContext
             StdinFile = inv.StdinFile,
             StdinText = inv.StdinText,
             StdinFromPipe = inv.StdinFromPipe,
+            StdinPipedFrom = inv.StdinPipedFrom,
             StdoutToPipe = inv.StdoutToPipe,
         });
     }
@@ -305,6 +307,7 @@ internal readonly struct ProgramContext
             StdinFile = inheritStdin ? inv.StdinFile : null,
             StdinText = inheritStdin ? inv.StdinText : null,
             StdinFromPipe = inheritStdin && inv.StdinFromPipe,
+            StdinPipedFrom = inheritStdin ? inv.StdinPipedFrom : null,
             StdoutToPipe = inv.StdoutToPipe,
         };
     }

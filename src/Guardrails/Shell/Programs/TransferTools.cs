@@ -925,6 +925,60 @@ internal static class TransferTools
                 var known = NetworkAddresses.TryParseGitRemote(url, out var host, out var port);
                 context.Transfer(TransferDirection.Download, context.OperandSpan(parsed, 0, parsed.OperandCount), known ? host : null, port, [context.Path(basePath)], url, "git");
                 break;
+            case "checkout" or "restore" or "rm" or "mv":
+                GitWorkingTree(context, subcommand, workingDirectory);
+                break;
+        }
+    }
+
+    // git checkout -- PATHS and git restore PATHS overwrite files, git rm deletes them, git mv moves them.
+    private static void GitWorkingTree(in ProgramContext context, int subcommand, string? workingDirectory)
+    {
+        var verb = context[subcommand];
+        var paths = new List<int>();
+        var afterDashes = false;
+        for (var i = subcommand + 1; i < context.Count; i++)
+        {
+            var arg = context[i];
+            if (!afterDashes && arg == "--")
+            {
+                afterDashes = true;
+                continue;
+            }
+
+            if (!afterDashes && arg.StartsWith('-'))
+            {
+                i += arg is "-s" or "--source" && verb == "restore" ? 1 : 0;
+                continue;
+            }
+
+            // Before "--", checkout's operands are branches or commits.
+            if (afterDashes || verb != "checkout")
+            {
+                paths.Add(i);
+            }
+        }
+
+        var resolved = new string[paths.Count];
+        for (var k = 0; k < paths.Count; k++)
+        {
+            var path = context[paths[k]];
+            resolved[k] = context.Path(workingDirectory is null || FileTools.IsRooted(path) ? path : workingDirectory + "/" + path);
+        }
+
+        if (verb == "mv")
+        {
+            if (paths.Count >= 2)
+            {
+                context.File(FileAction.Move, resolved[^1], context.SpanOf(paths[0], paths[^1]), resolved[..^1]);
+            }
+
+            return;
+        }
+
+        for (var k = 0; k < paths.Count; k++)
+        {
+            context.File(verb == "rm" ? FileAction.Delete : FileAction.Write, resolved[k], context.SpanAt(paths[k]));
         }
     }
 

@@ -532,7 +532,12 @@ internal static class Wrappers
             return;
         }
 
-        if (stdin is null || start < 0 || start >= context.Count || parsed.Has("a"))
+        // Process ids piped from commands whose output is not known stand for that output, as a command substitution
+        // would: `pgrep guardrails | xargs kill` is `kill $(pgrep guardrails)`, whose targets name what they come from.
+        // Other commands keep their template (the items are unknown paths or words that say nothing more).
+        var pipedFrom = stdin is null && start >= 0 && start < context.Count && context.Invocation.StdinPipedFrom is { } upstream
+            && System.IO.Path.GetFileName(context[start]) is "kill" or "pkill" or "killall" or "skill" ? SymbolicOutput(upstream) : null;
+        if ((stdin is null && pipedFrom is null) || start < 0 || start >= context.Count || parsed.Has("a"))
         {
             RunAfter(context, parsed, 0, null, inheritStdin: parsed.Has("o") || parsed.Has("a"));
             return;
@@ -541,7 +546,7 @@ internal static class Wrappers
         // The items piped into xargs are known (echo, printf, a here-string): run the command as xargs builds it, with
         // the items appended, or substituted for the -I placeholder, so `printf '%s\0' /models/q | xargs -0 cp -r -t /tmp`
         // is the copy it is. Items are split on NUL with -0, on the -d delimiter, else on blanks and newlines.
-        var items = SplitItems(stdin, parsed.Has("0") ? "\0" : parsed.Value("d"));
+        var items = stdin is null ? [pipedFrom!] : SplitItems(stdin, parsed.Has("0") ? "\0" : parsed.Value("d"));
         var placeholder = parsed.Has("I") ? parsed.Value("I") ?? "{}" : parsed.Has("i") ? parsed.Value("i") ?? "{}" : null;
         var inner = context.Inner(start, context.Count, context.ViaThen("xargs"), inheritStdin: false);
         var runs = placeholder is null ? 1 : Math.Min(items.Count, 16);
@@ -579,6 +584,19 @@ internal static class Wrappers
                 StdoutToPipe = inner.StdoutToPipe,
             });
         }
+    }
+
+    // "$(…)" around the upstream text, with the characters that would end or nest it blanked out, so that the item
+    // reads as one unknown command substitution wherever it lands (an argument, or code run by `sh -c`).
+    private static string SymbolicOutput(string upstream)
+    {
+        var text = new System.Text.StringBuilder(upstream.Length + 3).Append("$(");
+        foreach (var c in upstream)
+        {
+            text.Append(c is '(' or ')' or '\'' or '"' or '`' or '$' or ';' or '&' or '|' or '<' or '>' or '\\' or '\n' or '{' or '}' ? ' ' : c);
+        }
+
+        return text.Append(')').ToString();
     }
 
     private static List<string> SplitItems(string text, string? delimiter)
