@@ -445,6 +445,15 @@ internal static class PolicyLoader
 
                 return new LoadedFile(source, bytes, null, failed);
             }
+            catch (InvalidOperationException ex)
+            {
+                // Syntactically valid JSON whose text is not valid Unicode: an unpaired surrogate escape (\ud800) in a
+                // property name or a string cannot be read as a string.
+                var failed = new PolicyFileContext(source.Name, JsonPositionIndex.Empty, _diagnostics);
+                failed.ReportAt("GR1001", PolicyDiagnosticSeverity.Error, null, $"invalid JSON: {PolicyValidator.TrimPeriod(ex.Message)}",
+                    "Property names and strings must be valid Unicode: an escape \uD800-\uDBFF must be followed by one of \uDC00-\uDFFF.", 0, 0);
+                return new LoadedFile(source, bytes, null, failed);
+            }
 
             // Positions are only needed for diagnostics, so a clean file never pays for the index.
             var context = new PolicyFileContext(source.Name, new Lazy<JsonPositionIndex>(() => JsonPositionIndex.Build(json.Span, out _)), _diagnostics)
