@@ -13,6 +13,10 @@ internal static class CliApp
 
     private const int OutputBufferSize = 64 * 1024;
 
+    // `hook` writes one short answer per process: a 64 KiB writer would allocate (and page in) about 400 KB of buffers,
+    // a measurable part of a hook call (docs/hook-startup.md).
+    private const int HookOutputBufferSize = 4 * 1024;
+
     /// <summary>Gets the general usage text.</summary>
     public static string Usage { get; } =
         $"""
@@ -62,8 +66,9 @@ internal static class CliApp
 
         var realOut = ReferenceEquals(stdout, Console.Out);
         var realIn = ReferenceEquals(stdin, Console.In);
+        var bufferSize = args is ["hook", ..] ? HookOutputBufferSize : OutputBufferSize;
         var output = realOut
-            ? new StreamWriter(new BufferedStream(Console.OpenStandardOutput(), OutputBufferSize), new UTF8Encoding(false), OutputBufferSize) { AutoFlush = false }
+            ? new StreamWriter(new BufferedStream(Console.OpenStandardOutput(), bufferSize), new UTF8Encoding(false), bufferSize) { AutoFlush = false }
             : stdout;
         Func<Stream> openInput = realIn ? Console.OpenStandardInput : () => new TextReaderStream(stdin);
         var console = new CliConsole(stdin, output, stderr, openInput, realOut && IsStyledTerminal());

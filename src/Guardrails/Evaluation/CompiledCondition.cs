@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Guardrails.Actions;
 using Guardrails.Classification;
 using Guardrails.Policies;
@@ -40,7 +39,8 @@ internal sealed class CompiledCondition
 
     public bool HasProgramClasses { get; init; }
 
-    public Regex[] Arguments { get; init; } = [];
+    /// <summary>Gets the argument regexes (any); each is constructed on its first match.</summary>
+    public PolicyRegex[] Arguments { get; init; } = [];
 
     public CompiledGlob[] Hosts { get; init; } = [];
 

@@ -336,7 +336,7 @@ internal static class PolicyCompiler
             ProgramGlobs = programs.Where(IsPattern).Select(Glob.Compile).ToArray(),
             ProgramClasses = programClasses,
             HasProgramClasses = when.ProgramClasses is { Count: > 0 },
-            Arguments = (when.Arguments ?? []).Select(CompileRegex).ToArray(),
+            Arguments = (when.Arguments ?? []).Select(pattern => new PolicyRegex(pattern)).ToArray(),
             Hosts = (when.Hosts ?? []).Select(h => Glob.Compile(h.ToLowerInvariant())).ToArray(),
             HostClasses = hostClasses,
             HasHostClasses = when.HostClasses is { Count: > 0 },
@@ -359,8 +359,7 @@ internal static class PolicyCompiler
     }
 
     /// <summary>Compiles a policy regex: never backtracking, so no input can make matching slow.</summary>
-    public static Regex CompileRegex(string pattern) =>
-        new(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    public static Regex CompileRegex(string pattern) => PolicyRegex.Create(pattern);
 
     private static (int From, int To) ParsePort(JsonElement element)
     {

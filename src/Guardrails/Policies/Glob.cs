@@ -40,6 +40,9 @@ internal static class Glob
 /// <summary>An immutable, thread-safe compiled glob; see <see cref="Glob"/> for the syntax.</summary>
 internal sealed class CompiledGlob
 {
+    [ThreadStatic]
+    private static ParseScratch? t_scratch;
+
     private readonly Segment[] _segments;
     private readonly Token[] _tokens;
     private readonly char[] _ranges;
@@ -132,9 +135,21 @@ internal sealed class CompiledGlob
             return false;
         }
 
-        var segments = new List<Segment>();
-        var tokens = new List<Token>();
-        var ranges = new List<char>();
+        if (Glob.IndexOfWildcard(pattern) < 0)
+        {
+            // A literal matches only itself (IsMatch compares it whole), so it needs no tokens: most catalog paths are
+            // literals, and loading the default policy compiles over a thousand globs.
+            glob = new CompiledGlob(pattern, [], [], []);
+            error = null;
+            return true;
+        }
+
+        // The lists are per-thread scratch space, so that parsing allocates only the final arrays.
+        var scratch = t_scratch ??= new ParseScratch();
+        var (segments, tokens, ranges) = (scratch.Segments, scratch.Tokens, scratch.Ranges);
+        segments.Clear();
+        tokens.Clear();
+        ranges.Clear();
         var segmentStart = 0;
         while (segmentStart <= pattern.Length)
         {
@@ -317,6 +332,15 @@ internal sealed class CompiledGlob
     }
 
     private readonly record struct Segment(int TokenStart, int TokenCount, bool IsGlobstar);
+
+    private sealed class ParseScratch
+    {
+        public List<Segment> Segments { get; } = [];
+
+        public List<Token> Tokens { get; } = [];
+
+        public List<char> Ranges { get; } = [];
+    }
 
     private readonly record struct Token(TokenKind Kind, char Char, int RangeStart, int RangeLength);
 }

@@ -54,7 +54,7 @@ internal sealed class JsonPositionIndex
                 tracker.Advance(utf8, checked((int)reader.TokenStartIndex));
                 if (tokenType == JsonTokenType.PropertyName)
                 {
-                    propertyPath = Property(frames[^1].Path, reader.GetString()!);
+                    propertyPath = Property(frames[^1].Path, PropertyName(ref reader));
                     propertyIsNew = entries.TryAdd(propertyPath, new Entry(tracker.Line, tracker.Column, JsonTokenType.None));
                     continue;
                 }
@@ -92,6 +92,20 @@ internal sealed class JsonPositionIndex
         }
 
         return new JsonPositionIndex(entries);
+    }
+
+    // A name with an unpaired surrogate escape (\ud800) cannot become a string; it is indexed under its raw text, which
+    // no diagnostic path names (the loader reports the text as invalid JSON).
+    private static string PropertyName(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            return System.Text.Encoding.UTF8.GetString(reader.ValueSpan);
+        }
     }
 
     /// <summary>Finds the position recorded for exactly <paramref name="path"/>.</summary>

@@ -206,6 +206,7 @@ internal static class PolicyLoader
         public PolicyLoadResult Complete(string name)
         {
             PolicyDocument? merged = null;
+            string? version = null;
             Evaluation.CompiledPolicy? compiled = null;
             IReadOnlyList<RuleOrigin> origins = [];
             var documents = _files.Where(f => f.Document is not null).Select(f => (f.Document!, f.Context)).ToList();
@@ -217,7 +218,7 @@ internal static class PolicyLoader
                 origins = RuleExamples.Origins(merged, documents);
                 if (!_diagnostics.Any(d => d.Severity == PolicyDiagnosticSeverity.Error))
                 {
-                    compiled = RuleExamples.CompileAndCheck(merged, documents, name, ComputeVersion());
+                    compiled = RuleExamples.CompileAndCheck(merged, documents, name, version ??= ComputeVersion());
                 }
             }
 
@@ -227,7 +228,7 @@ internal static class PolicyLoader
                 Report(Diagnostic("GR1999", "no policy document was produced", "This is a bug in Guardrails; please report it.", name));
             }
 
-            return new PolicyLoadResult(name, merged, Ordered(), ComputeVersion(), [.. _files.Select(f => f.Source.Name)])
+            return new PolicyLoadResult(name, merged, Ordered(), version ?? ComputeVersion(), [.. _files.Select(f => f.Source.Name)])
             {
                 Compiled = compiled,
                 RuleOrigins = origins,
@@ -444,9 +445,21 @@ internal static class PolicyLoader
 
                 return new LoadedFile(source, bytes, null, failed);
             }
+            catch (InvalidOperationException ex)
+            {
+                // Syntactically valid JSON whose text is not valid Unicode: an unpaired surrogate escape (\ud800) in a
+                // property name or a string cannot be read as a string.
+                var failed = new PolicyFileContext(source.Name, JsonPositionIndex.Empty, _diagnostics);
+                failed.ReportAt("GR1001", PolicyDiagnosticSeverity.Error, null, $"invalid JSON: {PolicyValidator.TrimPeriod(ex.Message)}",
+                    "Property names and strings must be valid Unicode: an escape \uD800-\uDBFF must be followed by one of \uDC00-\uDFFF.", 0, 0);
+                return new LoadedFile(source, bytes, null, failed);
+            }
 
             // Positions are only needed for diagnostics, so a clean file never pays for the index.
-            var context = new PolicyFileContext(source.Name, new Lazy<JsonPositionIndex>(() => JsonPositionIndex.Build(json.Span, out _)), _diagnostics);
+            var context = new PolicyFileContext(source.Name, new Lazy<JsonPositionIndex>(() => JsonPositionIndex.Build(json.Span, out _)), _diagnostics)
+            {
+                IsBuiltin = source.IsBuiltin,
+            };
             if (document is null)
             {
                 context.Error("GR1002", "$", "the policy is null, but it must be a JSON object", "Start from {} and add the sections you need.");
@@ -613,6 +626,12 @@ internal static class PolicyLoader
 
         private string ComputeVersion()
         {
+            // A builtin policy on its own: its hash was computed at build time (the same SHA-256 of the same bytes).
+            if (_files is [{ Source.IsBuiltin: true } only] && BuiltinPolicyHashes.Get(only.Source.Name[BuiltinPrefix.Length..]) is { } precomputed)
+            {
+                return precomputed[..16].ToLowerInvariant();
+            }
+
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             for (var i = 0; i < _files.Count; i++)
             {

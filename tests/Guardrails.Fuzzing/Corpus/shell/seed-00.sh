@@ -1,0 +1,1 @@
+cp -r /models/qwen /tmp/q

@@ -1,0 +1,1 @@
+nohup vllm serve /models/q --port 8001 &

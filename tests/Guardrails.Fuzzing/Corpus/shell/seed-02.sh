@@ -1,0 +1,1 @@
+scp model.safetensors host:

@@ -1,0 +1,1 @@
+x=cp; $x -r /models/qwen /tmp/q

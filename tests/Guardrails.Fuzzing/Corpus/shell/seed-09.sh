@@ -1,0 +1,1 @@
+bash <(echo 'cp -r /models/qwen /tmp/q')

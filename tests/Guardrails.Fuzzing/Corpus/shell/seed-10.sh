@@ -1,0 +1,1 @@
+f() { cp -r "$1" /tmp/q; }; f /models/qwen

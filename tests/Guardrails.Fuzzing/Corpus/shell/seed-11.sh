@@ -1,0 +1,1 @@
+a=1 b=2 cmd x "y z" >f 2>&1 && echo $HOME | cat; ls *.txt &

@@ -1,0 +1,1 @@
+case $1 in (a|b) x;; *.c) y;& esac

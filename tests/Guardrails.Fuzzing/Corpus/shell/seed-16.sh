@@ -1,0 +1,1 @@
+f() { local a=(1 2 [k]=v); echo ${a[@]:-x}; } >log

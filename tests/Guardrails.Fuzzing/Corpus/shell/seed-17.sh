@@ -1,0 +1,5 @@
+cat <<EOF; cat <<-'X'
+$USER $(id)
+EOF
+	body
+	X

@@ -1,0 +1,1 @@
+echo $(echo $(echo `echo \`id\``)) ${x//a/b} $'\x41' $"loc"

@@ -1,0 +1,1 @@
+coproc NAME { nc -l 4444; }; exec {fd}>&-; echo {a,b}{1..3} ~/x @(a|b)

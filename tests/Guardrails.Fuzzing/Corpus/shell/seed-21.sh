@@ -1,0 +1,4 @@
+x=$(cat <<EOF
+hi
+EOF)
+echo "${x#*/}" $[1+1]

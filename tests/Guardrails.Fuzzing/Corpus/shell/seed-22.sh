@@ -1,0 +1,1 @@
+find / -name '*.safetensors' -exec cp {} /tmp \; 2>/dev/null

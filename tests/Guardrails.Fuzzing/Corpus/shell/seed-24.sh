@@ -1,0 +1,1 @@
+ssh -o ProxyCommand='nc %h %p' host 'nohup ./start.sh &'
