@@ -301,11 +301,7 @@ internal static class PerlCode
                     Opaque("manipulates the symbol table (*{…})");
                     return;
                 case '-' when Peek(1) == '>':
-                    _i += 2;
-                    while (_i < code.Length && char.IsWhiteSpace(code[_i]))
-                    {
-                        _i++;
-                    }
+                    _i = SkipBlanks(_i + 2);
 
                     if (_i < code.Length && code[_i] == '$')
                     {
@@ -531,21 +527,13 @@ internal static class PerlCode
 
         private char NextSignificant()
         {
-            var j = _i;
-            while (j < code.Length && char.IsWhiteSpace(code[j]))
-            {
-                j++;
-            }
-
+            var j = SkipBlanks(_i);
             return j < code.Length ? code[j] : '\0';
         }
 
         private void Module(string keyword)
         {
-            while (_i < code.Length && char.IsWhiteSpace(code[_i]))
-            {
-                _i++;
-            }
+            _i = SkipBlanks(_i);
 
             if (_i >= code.Length)
             {
@@ -573,79 +561,68 @@ internal static class PerlCode
             CheckModule(ReadName(), scan);
         }
 
-        /// <summary>Reads the argument list of a call (up to its closing parenthesis or the end of the statement) as literal strings, or null when any is not literal.</summary>
-        private List<string>? LiteralArguments(out int count)
+        /// <summary>
+        /// Reads the argument list of a call (up to its closing parenthesis, or the end of the statement or a statement
+        /// modifier such as <c>or die</c>): for each argument, its value when it is a literal string. The cursor does not
+        /// move, so the main loop still reads every argument as code.
+        /// </summary>
+        private List<(bool Literal, string Value)> ReadArguments()
         {
-            count = 0;
-            var j = _i;
-            while (j < code.Length && char.IsWhiteSpace(code[j]))
-            {
-                j++;
-            }
-
+            var j = SkipBlanks(_i);
             var parenthesised = j < code.Length && code[j] == '(';
             if (parenthesised)
             {
-                j++;
+                j = SkipBlanks(j + 1);
             }
 
-            var values = new List<string>();
-            var literal = true;
-            while (true)
+            var arguments = new List<(bool Literal, string Value)>();
+            while (j < code.Length && !(parenthesised ? code[j] == ')' : code[j] is ';' or '}' or ')'))
             {
-                while (j < code.Length && char.IsWhiteSpace(code[j]))
+                var k = j;
+                if (code[j] is '\'' or '"' && LiteralString(ref k, out var value) && IsArgumentEnd(SkipBlanks(k), parenthesised))
                 {
-                    j++;
-                }
-
-                if (j >= code.Length || (parenthesised ? code[j] == ')' : code[j] is ';' or '}' or ')'))
-                {
-                    break;
-                }
-
-                if (code[j] is '\'' or '"' && LiteralString(ref j, out var value))
-                {
-                    values.Add(value);
+                    arguments.Add((true, value));
+                    j = SkipBlanks(k);
                 }
                 else
                 {
-                    literal = false;
+                    arguments.Add((false, string.Empty));
                     j = SkipExpression(j, parenthesised);
-                }
-
-                count++;
-                while (j < code.Length && char.IsWhiteSpace(code[j]))
-                {
-                    j++;
                 }
 
                 if (j < code.Length && (code[j] == ',' || (code[j] == '=' && j + 1 < code.Length && code[j + 1] == '>')))
                 {
-                    j += code[j] == ',' ? 1 : 2;
+                    j = SkipBlanks(j + (code[j] == ',' ? 1 : 2));
                     continue;
-                }
-
-                if (!parenthesised && j < code.Length && char.IsAsciiLetter(code[j]))
-                {
-                    break; // "or die", "if …": a statement modifier ends the list
-                }
-
-                if (parenthesised && (j >= code.Length || code[j] != ')'))
-                {
-                    literal = false;
-                    j = SkipExpression(j, true);
                 }
 
                 break;
             }
 
-            if (parenthesised && j < code.Length && code[j] == ')')
+            return arguments;
+        }
+
+        /// <summary>Determines whether an argument ends at <paramref name="j"/>: a comma, the end of the list, or a statement modifier.</summary>
+        private bool IsArgumentEnd(int j, bool parenthesised) =>
+            j >= code.Length || code[j] is ',' or ';' or '}' or ')' || (code[j] == '=' && j + 1 < code.Length && code[j + 1] == '>')
+            || (!parenthesised && char.IsAsciiLetter(code[j]));
+
+        /// <summary>Gets the arguments' values when every one is a literal string, or null.</summary>
+        private List<string>? LiteralArguments(out int count)
+        {
+            var arguments = ReadArguments();
+            count = arguments.Count;
+            return arguments.TrueForAll(a => a.Literal) ? arguments.ConvertAll(a => a.Value) : null;
+        }
+
+        private int SkipBlanks(int j)
+        {
+            while (j < code.Length && char.IsWhiteSpace(code[j]))
             {
                 j++;
             }
 
-            // The arguments are read again by the main loop (so nothing in them is skipped); only their values are returned.
-            return literal ? values : null;
+            return j;
         }
 
         /// <summary>Skips an expression argument up to a top-level comma or the end of the list; returns the index reached.</summary>
@@ -748,7 +725,10 @@ internal static class PerlCode
 
         private void Open()
         {
-            OpenArguments(out var modeLiteral, out var mode, out var targetLiteral, out var target, out var count);
+            var arguments = ReadArguments();
+            var count = arguments.Count;
+            var (modeLiteral, mode) = count > 1 ? arguments[1] : (false, string.Empty);
+            var (targetLiteral, target) = count > 2 ? arguments[2] : (false, string.Empty);
             if (count < 2)
             {
                 Opaque("open of a file or command computed at run time");
@@ -813,80 +793,6 @@ internal static class PerlCode
                 ">" or "+>" or "+<" or "+>>" => FileAction.Write,
                 _ => FileAction.Read,
             }, target);
-        }
-
-        private void OpenArguments(out bool modeLiteral, out string mode, out bool targetLiteral, out string target, out int count)
-        {
-            modeLiteral = false;
-            targetLiteral = false;
-            mode = string.Empty;
-            target = string.Empty;
-            count = 0;
-            var j = _i;
-            while (j < code.Length && char.IsWhiteSpace(code[j]))
-            {
-                j++;
-            }
-
-            var parenthesised = j < code.Length && code[j] == '(';
-            if (parenthesised)
-            {
-                j++;
-            }
-
-            var index = 0;
-            while (j < code.Length)
-            {
-                while (j < code.Length && char.IsWhiteSpace(code[j]))
-                {
-                    j++;
-                }
-
-                if (j >= code.Length || code[j] is ')' or ';')
-                {
-                    break;
-                }
-
-                var literal = false;
-                var value = string.Empty;
-                if (code[j] is '\'' or '"' && index > 0)
-                {
-                    var k = j;
-                    literal = LiteralString(ref k, out value);
-                    j = literal ? k : SkipExpression(j, parenthesised);
-                }
-                else
-                {
-                    j = SkipExpression(j, parenthesised);
-                }
-
-                if (index == 1)
-                {
-                    modeLiteral = literal;
-                    mode = value;
-                }
-                else if (index == 2)
-                {
-                    targetLiteral = literal;
-                    target = value;
-                }
-
-                index++;
-                while (j < code.Length && char.IsWhiteSpace(code[j]))
-                {
-                    j++;
-                }
-
-                if (j < code.Length && code[j] == ',')
-                {
-                    j++;
-                    continue;
-                }
-
-                break;
-            }
-
-            count = index;
         }
 
         private void FileBuiltin(string name)
@@ -967,11 +873,7 @@ internal static class PerlCode
         /// <summary>Gets the opening delimiter of a quote-like operator at the cursor, or null when the word is not one (a hash key, <c>s =&gt; 1</c>).</summary>
         private char? QuoteDelimiter()
         {
-            var j = _i;
-            while (j < code.Length && char.IsWhiteSpace(code[j]))
-            {
-                j++;
-            }
+            var j = SkipBlanks(_i);
 
             if (j >= code.Length)
             {
@@ -1045,11 +947,7 @@ internal static class PerlCode
                 return ReadDelimited(open, out _);
             }
 
-            while (_i < code.Length && char.IsWhiteSpace(code[_i]))
-            {
-                _i++;
-            }
-
+            _i = SkipBlanks(_i);
             if (_i >= code.Length)
             {
                 return string.Empty;
