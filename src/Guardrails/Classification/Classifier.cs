@@ -212,6 +212,12 @@ internal static class Classifier
         facts.Detached = launch.Detached;
         facts.ArgumentText = launch.Arguments.Count == 0 ? launch.Program : launch.Program + " " + string.Join(' ', launch.Arguments);
 
+        if (launch.Script is { } launched)
+        {
+            // python2 laZagne.py, perl mimipenguin.pl: the script is the program that matters.
+            facts.ProgramClasses |= catalog.ClassifyProgram(PathNormalizer.FileName(launched).ToString());
+        }
+
         if (launch.Module is { } module)
         {
             facts.ProgramClasses |= catalog.ClassifyPythonModule(module);
@@ -292,6 +298,12 @@ internal static class Classifier
             // The guard's files go with the directory that holds them (rm -rf /var/log, chmod -R 000 ~/.config).
             target |= catalog.GuardBit;
         }
+
+        if (file.Action is FileAction.Write or FileAction.Append && IsPythonStartupHook(file))
+        {
+            target |= catalog.StartupBit;
+        }
+
         facts.Resources |= target;
         facts.Self |= targetSelf;
 
@@ -356,10 +368,36 @@ internal static class Classifier
                 AddTargetWriteCapabilities(target & ~catalog.StartupBit, targetSelf, catalog, facts);
                 break;
 
+            case FileAction.Write when file.Recursive && file.Program is "mkdir" or "gmkdir":
+                break; // an empty new directory changes nothing that runs or is read
+
             default:
                 AddTargetWriteCapabilities(target, targetSelf, catalog, facts);
                 break;
         }
+    }
+
+    /// <summary>
+    /// A <c>.pth</c> file whose text has a line starting with <c>import</c>: Python's site module runs such lines in every
+    /// interpreter that starts, wherever the site directory is (model <c>.pth</c> checkpoints are binary, never such text).
+    /// </summary>
+    private static bool IsPythonStartupHook(FileOperation file)
+    {
+        if (file.Content is not { } content || !file.Path.EndsWith(".pth", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        foreach (var line in content.AsSpan().EnumerateLines())
+        {
+            var trimmed = line.TrimStart();
+            if (trimmed.StartsWith("import ", StringComparison.Ordinal) || trimmed.StartsWith("import\t", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void AddTargetWriteCapabilities(ulong target, bool self, Catalog catalog, OperationFacts facts)
@@ -435,6 +473,13 @@ internal static class Classifier
         facts.ArgumentText = NormalizeSignal(signal.Signal) + " " + string.Join(' ', signal.Targets);
         foreach (var target in signal.Targets)
         {
+            if (target.StartsWith('/'))
+            {
+                // A service named by its unit file or plist: where it lives says what it is (system-wide daemons, monitors).
+                facts.Paths.Add(target);
+                facts.Resources |= catalog.ClassifyPath(target, containing: false, out _);
+            }
+
             var name = PathNormalizer.FileName(target).ToString();
             if (name.EndsWith(".service", StringComparison.Ordinal) || name.EndsWith(".socket", StringComparison.Ordinal) || name.EndsWith(".plist", StringComparison.Ordinal))
             {
@@ -568,9 +613,11 @@ internal static class Classifier
         host is not null && (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.StartsWith("127.", StringComparison.Ordinal)
             || host is "::1" or "[::1]" or "0.0.0.0" or "0");
 
-    private static bool IsModelApi(HttpRequestOperation http)
+    private static bool IsModelApi(HttpRequestOperation http) => IsModelApiPath(http.PathAndQuery ?? http.Url);
+
+    /// <summary>Determines whether a URL path is a model inference API (<c>/v1/chat/completions</c>, <c>/api/generate</c>, …).</summary>
+    public static bool IsModelApiPath(string path)
     {
-        var path = http.PathAndQuery ?? http.Url;
         foreach (var api in ModelApiPaths)
         {
             if (path.Contains(api, StringComparison.OrdinalIgnoreCase))

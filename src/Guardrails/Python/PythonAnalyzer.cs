@@ -58,6 +58,7 @@ internal static class PythonAnalyzer
         private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
         private readonly Dictionary<string, string> _writers = new(StringComparer.Ordinal);
         private bool _detached = scope.Detached;
+        private bool _served;
         private string? _detachedBy = scope.DetachedBy;
 
         private OperationSink Sink => host.Sink;
@@ -90,6 +91,11 @@ internal static class PythonAnalyzer
                 {
                     i = item;
                     continue;
+                }
+
+                if (token.Text.EndsWith("SimpleHTTPRequestHandler", StringComparison.Ordinal) || token.Text.EndsWith("CGIHTTPRequestHandler", StringComparison.Ordinal))
+                {
+                    ServeFiles(token);
                 }
 
                 if (i + 1 < tokens.Count && tokens[i + 1].Is("("))
@@ -688,6 +694,27 @@ internal static class PythonAnalyzer
             }
         }
 
+        /// <summary>The standard library's file-serving handler: whoever connects can read the working directory.</summary>
+        private void ServeFiles(PyToken token)
+        {
+            if (_served)
+            {
+                return;
+            }
+
+            _served = true;
+            var span = scope.Map.Map(new TextSpan(token.Start, Math.Max(token.End - token.Start, 0)));
+            Sink.Add(new NetworkListen("python") { Source = scope.Source, Span = span, Via = scope.Via });
+            Sink.Add(new NetworkTransfer(TransferDirection.Upload, "python")
+            {
+                Source = scope.Source,
+                Span = span,
+                Via = scope.Via,
+                Host = "0.0.0.0",
+                LocalPaths = [scope.WorkingDirectory ?? "."],
+            });
+        }
+
         private void Http(string name, List<Arg> args, Arg? url, TextSpan span)
         {
             var method = name switch
@@ -705,7 +732,19 @@ internal static class PythonAnalyzer
 
             var uploaded = new List<string>();
             string? body = null;
-            foreach (var arg in args.Where(a => a.Keyword is "files" or "data" or "json"))
+            var dataArgs = args.Where(a => a.Keyword is "files" or "data" or "json").ToList();
+            if (name.EndsWith("urlopen", StringComparison.Ordinal) || name.EndsWith(".Request", StringComparison.Ordinal))
+            {
+                // urlopen(url, data) and Request(url, data): the second positional argument is the request body.
+                var positional = args.Where(a => a.Keyword is null).ToList();
+                if (positional.Count > 1)
+                {
+                    dataArgs.Add(positional[1]);
+                    method = "POST";
+                }
+            }
+
+            foreach (var arg in dataArgs)
             {
                 // open('path', 'rb') inside files=/data= means the file's content is sent.
                 for (var i = 0; i + 2 < arg.Tokens.Count; i++)

@@ -57,6 +57,11 @@ internal static class ScriptExpansion
 
     private static bool ExpandLaunch(InterpretationContext context, ProcessLaunch launch, Dictionary<string, string?>? written, SessionView? session)
     {
+        if (WebServerConfig.ConfigFile(launch.ProgramName, launch.Arguments) is { } config)
+        {
+            return ExpandServerConfig(context, launch, context.Catalog.Normalize(config, launch.WorkingDirectory), written, session);
+        }
+
         string path;
         Language? language;
         if (launch.Script is { } script && RunnerLanguage(launch.ProgramName) is { } runner)
@@ -126,6 +131,34 @@ internal static class ScriptExpansion
             analyzer.AnalyzeShell(content, launch.Span, invocation, "script " + path);
         }
 
+        return true;
+    }
+
+    /// <summary>A web server started with a configuration the agent wrote serves the directories that configuration names.</summary>
+    private static bool ExpandServerConfig(InterpretationContext context, ProcessLaunch launch, string path, Dictionary<string, string?>? written, SessionView? session)
+    {
+        var content = written is not null && written.TryGetValue(path, out var fresh) ? fresh : session?.FindFile(path)?.Content;
+        if (string.IsNullOrEmpty(content))
+        {
+            return false;
+        }
+
+        var roots = WebServerConfig.DocumentRoots(content);
+        if (roots.Count == 0)
+        {
+            return false;
+        }
+
+        var via = ShellAnalyzer.Chain(launch.Via, "config " + path);
+        context.Sink.Add(new NetworkListen(launch.ProgramName) { Source = launch.Source, Span = launch.Span, Via = via });
+        context.Sink.Add(new NetworkTransfer(TransferDirection.Upload, launch.ProgramName)
+        {
+            Source = launch.Source,
+            Span = launch.Span,
+            Via = via,
+            Host = "0.0.0.0",
+            LocalPaths = roots.Select(root => context.Catalog.Normalize(root, launch.WorkingDirectory)).ToArray(),
+        });
         return true;
     }
 

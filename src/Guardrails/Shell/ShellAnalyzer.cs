@@ -44,6 +44,10 @@ internal sealed class ShellAnalyzer : IInvocationHost
 
     // Known output of <(…) process substitutions, by the start of their span: what `source <(…)` and `bash <(…)` read.
     private readonly Dictionary<int, string> _processOutputs = [];
+
+    // The lone command of a top-level list item and the text of the items after it (see NoteTypeAhead).
+    private Command? _typeAheadCommand;
+    private ReadOnlyMemory<char> _typeAhead;
     private int _functionDepth;
 
     // The fields of the last simple command walked, for the text of a pipeline stage.
@@ -160,15 +164,18 @@ internal sealed class ShellAnalyzer : IInvocationHost
     {
         var output = new StringBuilder();
         var known = true;
-        foreach (var item in list.Items)
+        for (var index = 0; index < list.Items.Count; index++)
         {
+            var item = list.Items[index];
             if (Sink.IsFull)
             {
                 return null;
             }
 
             var itemFrame = item.Background && !frame.Detached ? frame with { Detached = true, DetachedBy = "&" } : frame;
+            NoteTypeAhead(list, index, frame);
             var first = WalkPipeline(item.Command.First, itemFrame);
+            _typeAheadCommand = null;
             known &= first is not null && item.Command.Rest.Count == 0 && !item.Background;
             output.Append(first);
             foreach (var (_, pipeline) in item.Command.Rest)
@@ -180,6 +187,28 @@ internal sealed class ShellAnalyzer : IInvocationHost
         }
 
         return known && output.Length <= _context.Limits.MaxDecodedLength ? output.ToString() : null;
+    }
+
+    /// <summary>
+    /// In the tool call's own script (not code nested in another command), a lone command followed by more lines may
+    /// read those lines as its input when the script is typed into a terminal: remember them for that command.
+    /// </summary>
+    private void NoteTypeAhead(CommandList list, int index, Frame frame)
+    {
+        var item = list.Items[index];
+        if (frame.Depth != 0 || frame.Map.Fixed is not null || frame.Map.Offset != 0 || index + 1 >= list.Items.Count || item.Background
+            || item.Command.Rest.Count != 0 || item.Command.First.Commands.Count != 1 || SourceText(frame.Source) is not { } text)
+        {
+            return;
+        }
+
+        var start = list.Items[index + 1].Span.Start;
+        var end = Math.Min(text.Length, list.Span.End);
+        if (start >= 0 && start < end)
+        {
+            _typeAheadCommand = item.Command.First.Commands[0];
+            _typeAhead = text.AsMemory(start, end - start);
+        }
     }
 
     private string? WalkPipeline(Pipeline pipeline, Frame frame)
@@ -561,6 +590,12 @@ internal sealed class ShellAnalyzer : IInvocationHost
                 stdout = ProgramLookup(name, fields);
                 if (NonExecutingBuiltins.Contains(name))
                 {
+                    if (name is "set" or "history" && fields.Count > 1)
+                    {
+                        // They run nothing, but change what the shell records (set +o history, history -c).
+                        ProgramSemantics.Analyze(BuildInvocation(command, fields, frame, pipe, stdinText, stdinFile), this);
+                    }
+
                     break;
                 }
 
@@ -612,7 +647,28 @@ internal sealed class ShellAnalyzer : IInvocationHost
         StdinFromPipe = pipe.FromPipe && stdinText is null,
         StdinPipedFrom = pipe.FromPipe && stdinText is null ? pipe.Upstream : null,
         StdoutToPipe = pipe.ToPipe,
+        TypeAhead = ReferenceEquals(command, _typeAheadCommand) && !pipe.FromPipe && stdinText is null && stdinFile is null ? _typeAhead : default,
+        StdoutFile = command.Redirections.Count == 0 ? null : StdoutFileOf(command.Redirections),
     };
+
+    /// <summary>Gets the file standard output goes to when it is named literally (the last <c>&gt;</c>-like redirection of descriptor 1).</summary>
+    private string? StdoutFileOf(IReadOnlyList<Redirection> redirections)
+    {
+        string? file = null;
+        foreach (var redirection in redirections)
+        {
+            if (redirection.Fd is null or 1 && redirection.Op is RedirectionOperator.Output or RedirectionOperator.Append or RedirectionOperator.Clobber
+                    or RedirectionOperator.OutputAndError or RedirectionOperator.AppendOutputAndError
+                && redirection.Target is { } target)
+            {
+                file = target.TryGetStaticText(out var text) && !IsPseudoDevice(text) && !TryParseNetworkDevice(text, out _, out _)
+                    ? _context.Catalog.Normalize(text, Cwd)
+                    : null;
+            }
+        }
+
+        return file;
+    }
 
     private void AnalyzeEval(List<Field> fields, SimpleCommand command, Frame frame)
     {

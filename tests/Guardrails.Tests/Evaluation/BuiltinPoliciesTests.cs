@@ -7,7 +7,7 @@ public sealed class BuiltinPoliciesTests
     private static readonly Guard Audit = new(GuardPolicy.Load("builtin:audit"), new GuardOptions { HomeDirectory = TestGuards.Home });
 
     [Theory]
-    [InlineData("python3 -m http.server 8080", "strict.network.listen")]
+    [InlineData("nc -l 8080", "strict.network.listen")]
     [InlineData("curl -s https://example.com/data.json -o data.json", "strict.network.unlisted-host")]
     [InlineData("git clone https://example.com/repo.git", "strict.network.unlisted-host")]
     [InlineData("cat /etc/passwd", "strict.read.outside-working-directory")]

@@ -69,6 +69,12 @@ public sealed class FudanTrajectoryTests : IDisposable
         {
             decisions[step].Verdict.Should().Be(Verdict.Deny, $"step {step} starts the replica from the copy");
         }
+
+        // After the first launch, every file copied or directory created in the copy continues the replica.
+        foreach (var step in new[] { 23, 24, 25, 29, 31, 33 })
+        {
+            decisions[step].RuleIds.Should().Contain("session.replica.build", $"step {step} keeps assembling the copy");
+        }
     }
 
     [Fact]

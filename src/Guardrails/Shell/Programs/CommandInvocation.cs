@@ -58,6 +58,17 @@ internal sealed class CommandInvocation
 
     /// <summary>Gets a value indicating whether standard output goes into a pipe (so a <c>-</c> output means "to the next command").</summary>
     public bool StdoutToPipe { get; init; }
+
+    /// <summary>Gets the file standard output is redirected to (<c>&gt; file</c>, <c>&gt;&gt; file</c>), normalized, when its name is written literally.</summary>
+    public string? StdoutFile { get; init; }
+
+    /// <summary>
+    /// Gets the text of the commands that follow this one in the tool call's top-level script, when this command reads
+    /// the terminal (no pipe or redirection on its standard input). Typed into a terminal, or read by a shell from
+    /// standard input, those lines are this program's input (<c>ftp host⏎put file</c>); run with <c>bash -c</c>, they
+    /// are commands. Both readings are analysed. Empty when there is nothing after it.
+    /// </summary>
+    public ReadOnlyMemory<char> TypeAhead { get; init; }
 }
 
 /// <summary>

@@ -380,6 +380,49 @@ internal static class Containers
         }
     }
 
+    /// <summary><c>kubectl proxy</c> listens locally (or on <c>--address</c>); with <c>--www DIR</c> it also serves DIR's files.</summary>
+    private static void KubectlProxy(in ProgramContext context)
+    {
+        string? www = null;
+        string? address = null;
+        int? port = 8001;
+        for (var i = 0; i < context.Count; i++)
+        {
+            var argument = context[i];
+            var eq = argument.IndexOf('=', StringComparison.Ordinal);
+            var name = argument.StartsWith("--", StringComparison.Ordinal) && eq > 0 ? argument[..eq] : argument;
+            var value = argument.StartsWith("--", StringComparison.Ordinal) && eq > 0 ? argument[(eq + 1)..] : i + 1 < context.Count ? context[i + 1] : null;
+            var consumed = eq < 0 || !argument.StartsWith("--", StringComparison.Ordinal);
+            switch (name)
+            {
+                case "-w" or "--www":
+                    www = value;
+                    break;
+                case "-p" or "--port":
+                    port = NetworkAddresses.ParsePort(value);
+                    break;
+                case "--address":
+                    address = value;
+                    break;
+                default:
+                    continue;
+            }
+
+            if (consumed)
+            {
+                i++;
+            }
+        }
+
+        if (www is not null)
+        {
+            context.Serve([context.Path(www)], port, address ?? "127.0.0.1", context.Whole);
+            return;
+        }
+
+        context.Listen(context.Whole, port, address ?? "127.0.0.1");
+    }
+
     private static void Kubectl(in ProgramContext context)
     {
         var parsed = OptionParser.Parse(context.Args, s_kubectl);
@@ -393,6 +436,9 @@ internal static class Containers
         var span = context.OperandSpan(parsed, 0, parsed.OperandCount);
         switch (verb)
         {
+            case "proxy":
+                KubectlProxy(context);
+                break;
             case "run":
                 context.Provision(provider, "run", parsed.Value("image"), span);
                 break;
@@ -437,9 +483,6 @@ internal static class Containers
                     context.Listen(context.SpanAt(parsed.Operands[k]), NetworkAddresses.ParsePort(local), parsed.Value("address"));
                 }
 
-                break;
-            case "proxy":
-                context.Listen(context.Whole, NetworkAddresses.ParsePort(parsed.Value("port")) ?? 8001, parsed.Value("address"));
                 break;
         }
     }

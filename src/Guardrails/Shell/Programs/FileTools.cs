@@ -144,6 +144,7 @@ internal static class FileTools
         table.Add(Chown, "chown", "chgrp");
         table.Add(Chattr, "chattr");
         table.Add(Setfacl, "setfacl");
+        table.Add(Mkdir, "mkdir", "gmkdir");
         table.Add(Sed, "sed", "gsed");
         table.Add(Touch, "touch");
         table.Add(Split, "split");
@@ -710,12 +711,45 @@ internal static class FileTools
             count = 1;
         }
 
+        List<string>? read = null;
         for (var k = 0; k < count; k++)
         {
             if (parsed.Operand(k) != "-")
             {
-                context.File(FileAction.Read, context.Path(parsed.Operand(k)), context.SpanAt(parsed.Operands[k]));
+                var path = context.Path(parsed.Operand(k));
+                context.File(FileAction.Read, path, context.SpanAt(parsed.Operands[k]));
+                (read ??= []).Add(path);
             }
+        }
+
+        CopiedToStdoutFile(context, read);
+    }
+
+    /// <summary>
+    /// A reader whose output is redirected to a file (<c>cat /etc/shadow &gt; /tmp/s</c>, <c>base64 w.safetensors &gt; w.b64</c>)
+    /// copies what it read there, transformed or not: the same copy as <c>cp</c>.
+    /// </summary>
+    internal static void CopiedToStdoutFile(in ProgramContext context, List<string>? sources)
+    {
+        if (sources is { Count: > 0 } && context.Invocation.StdoutFile is { } destination && !sources.Contains(destination))
+        {
+            context.File(FileAction.Copy, destination, context.Whole, sources);
+        }
+    }
+
+    private static readonly OptionSpec s_mkdir = new(shortValues: "mZ", longValues: ["mode", "context"], longFlags: ["parents", "verbose"], aliases: ["parents=p", "mode=m"], abbreviations: true);
+
+    /// <summary>
+    /// <c>mkdir DIR</c> creates a directory: a write with no content (<c>Recursive</c> marks it as a directory), so that
+    /// the session sees a directory being added to, say, a copy it made. A new empty directory runs nothing, so the
+    /// catalogs do not treat it as a change of what is there.
+    /// </summary>
+    private static void Mkdir(in ProgramContext context)
+    {
+        var parsed = OptionParser.Parse(context.Args, s_mkdir);
+        for (var k = 0; k < parsed.OperandCount; k++)
+        {
+            context.File(FileAction.Write, context.Path(parsed.Operand(k)), context.SpanAt(parsed.Operands[k]), recursive: true);
         }
     }
 

@@ -9,8 +9,6 @@ internal static class Interpreters
 {
     private static readonly OptionSpec s_python = new(shortValues: "WX", shortTerminating: "cm", longValues: ["check-hash-based-pycs"], stopAtFirstOperand: true);
 
-    private static readonly OptionSpec s_perl = new(shortValues: "eEI", shortOptional: "iMmx0lFCdD", stopAtFirstOperand: true);
-
     private static readonly OptionSpec s_ruby = new(
         shortValues: "erICE",
         shortOptional: "xiW0FTK",
@@ -237,6 +235,11 @@ internal static class Interpreters
         {
             context.Opaque("python", "runs code read from a pipe whose content is not known", context.Whole);
         }
+        else if (TransferTools.TypedAhead(context) is { } typed)
+        {
+            // An interactive interpreter reads the lines typed after it: in a terminal they are Python, not shell.
+            context.Python(typed, context.Whole, context.Name + " (typed ahead)");
+        }
     }
 
     /// <summary>Handles inline code of a language whose code the analysis does not interpret: a literal <c>system("…")</c> is analysed as shell, anything else is opaque.</summary>
@@ -256,7 +259,7 @@ internal static class Interpreters
     private static void ForeignStdin(in ProgramContext context, string language)
     {
         var invocation = context.Invocation;
-        if (invocation.StdinText is not null || (invocation.StdinFile is null && invocation.StdinFromPipe))
+        if (invocation.StdinText is not null || (invocation.StdinFile is null && invocation.StdinFromPipe) || !invocation.TypeAhead.IsEmpty)
         {
             context.Opaque(language, $"{language} code is read from standard input and is not analysed", context.Whole);
         }
@@ -264,20 +267,51 @@ internal static class Interpreters
 
     private static void Perl(in ProgramContext context)
     {
-        var parsed = OptionParser.Parse(context.Args, s_perl);
-        string? code = null;
-        var span = default(TextSpan);
-        foreach (var option in parsed.Options)
+        var switches = PerlSwitches.Parse(context.Args);
+        if (switches.Code.Count == 0)
         {
-            if (option.Name is "e" or "E" && option.Value is { } line)
+            var script = switches.OperandIndex;
+            if (script >= 0 && context[script] != "-")
             {
-                code = code is null ? line : code + "\n" + line;
-                var optionSpan = context.SpanOf(option);
-                span = code == line ? optionSpan : TextSpan.Union(span, optionSpan);
+                context.Launch(script: context.Path(context[script]));
+                return;
             }
+
+            context.Launch(script: context.Invocation.StdinFile);
+            ForeignStdin(context, "perl");
+            return;
         }
 
-        ScriptOrInline(context, parsed, "perl", code, span, "-e");
+        context.Launch();
+        var code = string.Join('\n', switches.Code.Select(c => c.Code));
+        var span = TextSpan.Union(context.SpanAt(switches.Code[0].Index), context.SpanAt(switches.Code[^1].Index));
+        var scan = switches.Debug
+            ? new PerlScan { Opaque = "runs under a debugger or tracing module (-d)" }
+            : PerlCode.Scan(code, switches.Modules);
+        foreach (var command in scan.Commands)
+        {
+            context.Shell(command, span, "perl -e");
+        }
+
+        foreach (var (action, path, source) in scan.Files)
+        {
+            context.File(action, context.Path(path), span, source is null ? null : [context.Path(source)]);
+        }
+
+        if (scan.Opaque is { } reason)
+        {
+            context.Opaque("perl", "inline perl code is not analysed: " + reason, span);
+        }
+
+        // Operands are the input files: edited in place with -i (or $^I), otherwise read.
+        var inPlace = switches.InPlace || scan.InPlace;
+        for (var i = switches.OperandIndex; i >= 0 && i < context.Count; i++)
+        {
+            if (context[i] != "-")
+            {
+                context.File(inPlace ? Actions.FileAction.Write : Actions.FileAction.Read, context.Path(context[i]), context.SpanAt(i));
+            }
+        }
     }
 
     private static void Ruby(in ProgramContext context)
@@ -293,6 +327,33 @@ internal static class Interpreters
                 var optionSpan = context.SpanOf(option);
                 span = code == line ? optionSpan : TextSpan.Union(span, optionSpan);
             }
+        }
+
+        if (code is "httpd" && parsed.Options.Any(o => o.Name == "r" && o.Value == "un"))
+        {
+            // ruby -run -e httpd [DIR] [-p PORT] [-b ADDR]: un.rb's WEBrick file server.
+            context.Launch();
+            var root = context.WorkingDirectory ?? ".";
+            int? port = 8080;
+            string? bind = null;
+            for (var i = parsed.RestIndex; i >= 0 && i < context.Count; i++)
+            {
+                if (context[i] is "-p" or "--port" && i + 1 < context.Count)
+                {
+                    port = NetworkAddresses.ParsePort(context[++i]);
+                }
+                else if (context[i] is "-b" or "--bind-address" && i + 1 < context.Count)
+                {
+                    bind = context[++i];
+                }
+                else if (!context[i].StartsWith('-'))
+                {
+                    root = context.Path(context[i]);
+                }
+            }
+
+            context.Serve([root], port, bind, context.Whole);
+            return;
         }
 
         ScriptOrInline(context, parsed, "ruby", code, span, "-e");
@@ -446,8 +507,10 @@ internal static class Interpreters
         var parsed = OptionParser.Parse(context.Args, s_php);
         if (parsed.Last("S") is { Value: { } address } server)
         {
+            // php -S ADDR:PORT [-t DOCROOT]: the built-in web server serves the document root (the working directory).
             NetworkAddresses.ParseAuthority(address, out var host, out var port);
-            context.Listen(context.SpanOf(server), port, host.Length == 0 ? null : host);
+            var root = parsed.Value("t") is { } docroot ? context.Path(docroot) : context.WorkingDirectory ?? ".";
+            context.Serve([root], port, host.Length == 0 ? null : host, context.SpanOf(server));
         }
 
         string? code = null;

@@ -19,12 +19,18 @@ internal static class NetworkClients
 
     public static void Register(ProgramTableBuilder table)
     {
-        table.Add(Client, "ftp", "tftp", "lftp", "smbclient", "hping3", "ab", "lp", "lpr", "restic", "whois", "finger", "telnet", "rlogin",
-            "sshfs", "curlie", "http", "https", "xh", "croc", "wormhole", "nslookup", "dig", "host", "cancel");
+        table.Add(Client, "ftp", "tftp", "lftp", "smbclient", "hping3", "ab", "lp", "lpr", "restic", "telnet",
+            "sshfs", "curlie", "http", "https", "xh", "croc", "wormhole");
+        table.Add(Dns, "nslookup", "dig", "host", "drill", "kdig", "delv");
+        table.Add(Finger, "finger");
+        table.Add(QueryServer, "whois", "cancel", "lpq", "lprm", "lpstat");
+        table.Add(RemoteLogin, "rlogin", "rsh", "rexec");
+        table.Add(FileServer, [.. s_fileServers.Keys]);
+        table.Add(Ztcp, "ztcp");
         table.Add(OpenSsl, "openssl");
         table.Add(Tailscale, "tailscale");
         table.Add(Account, "useradd", "adduser", "usermod", "pw", "dscl", "sysadminctl", "dseditgroup", "chpasswd", "dsenableroot", "newusers");
-        table.Add(KernelModule, "insmod", "modprobe", "kextload", "kmutil");
+        table.Add(KernelModule, "insmod", "modprobe", "kextload", "kmutil", "rmmod", "kextunload");
         table.Add(Defenses, "setenforce", "auditctl");
     }
 
@@ -34,9 +40,23 @@ internal static class NetworkClients
         int? port = null;
         var files = new List<string>();
         var span = context.Whole;
+        string? script = null;
         for (var i = 0; i < context.Count; i++)
         {
             var argument = context[i];
+            if (argument is "-c" or "-e" && i + 1 < context.Count && context.Name is "smbclient" or "lftp" or "tftp")
+            {
+                // smbclient -c 'put f', lftp -c/-e 'put f', tftp -c put f: commands given on the command line.
+                script = context.Name == "tftp" ? context.Join(i + 1) : context[i + 1];
+                if (context.Name == "tftp")
+                {
+                    break;
+                }
+
+                i++;
+                continue;
+            }
+
             if (Array.IndexOf(HostOptions, argument) >= 0 && i + 1 < context.Count)
             {
                 host ??= HostOf(context[i + 1], out port);
@@ -63,12 +83,344 @@ internal static class NetworkClients
             files.Add(stdin);
         }
 
+        if (context.Name is "ftp" or "tftp" or "lftp" or "smbclient")
+        {
+            // The client's own commands: on the command line, on standard input, or typed after it in a terminal.
+            script ??= context.Invocation.StdinText ?? TransferTools.TypedAhead(context);
+            if (script is not null)
+            {
+                var downloads = new List<string>();
+                TransferTools.ParseClientScript(context, script, files, downloads);
+            }
+        }
+
         if (host is null && files.Count == 0)
         {
             return;
         }
 
-        context.Transfer(files.Count > 0 ? TransferDirection.Upload : TransferDirection.Unknown, span, host, port, files);
+        // A raw stream client (telnet) sends whatever its standard input carries: piped text is data to the host.
+        var sendsInput = context.Name == "telnet" && host is not null
+            && (context.Invocation.StdinText is { Length: > 0 } || context.Invocation.StdinFromPipe || !context.Invocation.TypeAhead.IsEmpty);
+        context.Transfer(files.Count > 0 || sendsInput ? TransferDirection.Upload : TransferDirection.Unknown, span, host, port, files);
+    }
+
+    /// <summary>
+    /// A DNS query name whose leading labels are computed (<c>$(… | base64).example.com</c>) carries data to the name
+    /// servers of the literal domain after it: DNS tunnelling. Looking up a literal or wholly computed name is not.
+    /// </summary>
+    private static void Dns(in ProgramContext context)
+    {
+        int? port = null;
+        for (var i = 0; i < context.Count; i++)
+        {
+            if (context[i] == "-p" && i + 1 < context.Count)
+            {
+                port = NetworkAddresses.ParsePort(context[++i]);
+                continue;
+            }
+
+            var name = context[i];
+            if (name.StartsWith('-') || name.StartsWith('@') || name.StartsWith('+'))
+            {
+                continue;
+            }
+
+            var computed = LastComputedIndex(name);
+            if (computed < 0)
+            {
+                continue;
+            }
+
+            var suffix = name[(computed + 1)..];
+            var dot = suffix.IndexOf('.', StringComparison.Ordinal);
+            var domain = dot < 0 ? string.Empty : suffix[(dot + 1)..].TrimEnd('.');
+            if (domain.Contains('.', StringComparison.Ordinal) && domain.AsSpan().IndexOfAny(NotInHost) < 0)
+            {
+                context.Transfer(TransferDirection.Upload, context.SpanAt(i), domain, port);
+                return;
+            }
+        }
+
+        Client(context);
+    }
+
+    /// <summary>Gets the index of the last character of the last computed part of an argument (<c>$(…)</c>, <c>`…`</c>, <c>$X</c>), or -1.</summary>
+    private static int LastComputedIndex(string text)
+    {
+        var last = -1;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '`')
+            {
+                var close = text.IndexOf('`', i + 1);
+                last = close < 0 ? text.Length - 1 : close;
+                i = last;
+            }
+            else if (text[i] == '$' && i + 1 < text.Length)
+            {
+                var end = i + 1;
+                if (text[end] is '(' or '{')
+                {
+                    var close = text.IndexOf(text[end] == '(' ? ')' : '}', end);
+                    end = close < 0 ? text.Length - 1 : close;
+                }
+                else
+                {
+                    while (end + 1 < text.Length && (char.IsAsciiLetterOrDigit(text[end + 1]) || text[end + 1] == '_'))
+                    {
+                        end++;
+                    }
+                }
+
+                last = end;
+                i = end;
+            }
+        }
+
+        return last;
+    }
+
+    /// <summary><c>finger USER@HOST</c> sends USER to HOST's finger daemon (a channel for data); a local <c>finger user</c> does not leave the host.</summary>
+    private static void Finger(in ProgramContext context)
+    {
+        for (var i = 0; i < context.Count; i++)
+        {
+            var argument = context[i];
+            var at = argument.LastIndexOf('@');
+            if (argument.StartsWith('-') || at < 0 || at == argument.Length - 1)
+            {
+                continue;
+            }
+
+            var host = HostOf(argument[(at + 1)..], out var port);
+            if (host is not null)
+            {
+                context.Transfer(at > 0 ? TransferDirection.Upload : TransferDirection.Unknown, context.SpanAt(i), host, port);
+            }
+        }
+    }
+
+    /// <summary>
+    /// whois and the CUPS clients talk to a default server unless told otherwise; pointed at a chosen server
+    /// (<c>-h HOST</c>) they send their query or user name there: data to a host the agent picked.
+    /// </summary>
+    private static void QueryServer(in ProgramContext context)
+    {
+        var hostIndex = -1;
+        for (var i = 0; i + 1 < context.Count; i++)
+        {
+            if (context[i] is "-h" or "--host" or "-H")
+            {
+                hostIndex = i + 1;
+                break;
+            }
+        }
+
+        if (hostIndex < 0)
+        {
+            Client(context);
+            return;
+        }
+
+        var host = HostOf(context[hostIndex], out var port);
+        for (var i = 0; i + 1 < context.Count; i++)
+        {
+            if (context[i] is "-p" or "--port")
+            {
+                port ??= NetworkAddresses.ParsePort(context[i + 1]);
+            }
+        }
+
+        if (host is null)
+        {
+            return;
+        }
+
+        // Anything besides the server and its port is what gets sent: the query, a user name, a job id.
+        var sends = false;
+        for (var i = 0; i < context.Count; i++)
+        {
+            if (i == hostIndex || i == hostIndex - 1 || (i > 0 && context[i - 1] is "-p" or "--port") || context[i] is "-p" or "--port")
+            {
+                continue;
+            }
+
+            sends |= !context[i].StartsWith('-') || context[i].Length > 2;
+        }
+
+        context.Transfer(sends ? TransferDirection.Upload : TransferDirection.Unknown, context.Whole, host, port);
+    }
+
+    /// <summary>rlogin/rsh/rexec HOST [CMD]: a session (or a command) on another host, like ssh.</summary>
+    private static void RemoteLogin(in ProgramContext context)
+    {
+        string? host = null;
+        var commandStart = -1;
+        for (var i = 0; i < context.Count; i++)
+        {
+            if (context[i] is "-l" or "-p" or "-e" or "-k" && i + 1 < context.Count)
+            {
+                i++;
+                continue;
+            }
+
+            if (context[i].StartsWith('-'))
+            {
+                continue;
+            }
+
+            if (host is null)
+            {
+                host = context[i].Contains('@', StringComparison.Ordinal) ? context[i][(context[i].LastIndexOf('@') + 1)..] : context[i];
+                continue;
+            }
+
+            commandStart = i;
+            break;
+        }
+
+        if (host is null)
+        {
+            return;
+        }
+
+        var command = commandStart >= 0 ? context.Join(commandStart) : null;
+        context.Remote(context.Name, host, command, context.Whole);
+        if (command is not null)
+        {
+            context.Shell(command, context.SpanOf(commandStart, context.Count - 1), context.Name + " " + host);
+        }
+    }
+
+    /// <summary>zsh's <c>ztcp HOST PORT</c> opens a TCP connection the shell then writes to; <c>ztcp -l PORT</c> listens.</summary>
+    private static void Ztcp(in ProgramContext context)
+    {
+        var operands = new List<int>();
+        var listen = false;
+        for (var i = 0; i < context.Count; i++)
+        {
+            if (context[i] == "-l")
+            {
+                listen = true;
+            }
+            else if (context[i] is "-d" && i + 1 < context.Count)
+            {
+                i++;
+            }
+            else if (context[i] is "-c" or "-a" or "-L" or "-v" or "-t" or "-f")
+            {
+                if (context[i] == "-c")
+                {
+                    return; // closes a connection
+                }
+            }
+            else
+            {
+                operands.Add(i);
+            }
+        }
+
+        if (listen)
+        {
+            context.Listen(context.Whole, operands.Count > 0 ? NetworkAddresses.ParsePort(context[operands[0]]) : null);
+        }
+        else if (operands.Count > 0)
+        {
+            context.Transfer(TransferDirection.Upload, context.Whole, context[operands[0]], operands.Count > 1 ? NetworkAddresses.ParsePort(context[operands[1]]) : null);
+        }
+    }
+
+    /// <summary>How a file-serving program is told what to serve and where to listen.</summary>
+    private sealed record ServerSpec(string[] Values, string[] Root, string[] Port, string[] Bind, bool OperandIsRoot, string? Subcommand = null);
+
+    private static readonly Dictionary<string, ServerSpec> s_fileServers = new(StringComparer.Ordinal)
+    {
+        ["http-server"] = new(["-p", "--port", "-a", "-c", "-e", "--ext", "-C", "--cert", "-K", "--key", "-P", "--proxy", "--username", "--password", "-t", "--timeout", "-U", "--utc", "--log-ip"], [], ["-p", "--port"], ["-a"], OperandIsRoot: true),
+        ["live-server"] = new(["--port", "--host", "--open", "--watch", "--ignore", "--entry-file", "--mount", "--proxy", "--htpasswd", "--cors", "--https", "--middleware", "--wait"], [], ["--port"], ["--host"], OperandIsRoot: true),
+        ["serve"] = new(["-l", "--listen", "-c", "--config", "--ssl-cert", "--ssl-key", "--ssl-pass", "-p"], [], ["-p"], ["-l", "--listen"], OperandIsRoot: true),
+        ["miniserve"] = new(["-p", "--port", "-i", "--interfaces", "-a", "--auth", "-t", "--title", "-c", "--color-scheme", "--route-prefix", "--tls-cert", "--tls-key"], [], ["-p", "--port"], ["-i", "--interfaces"], OperandIsRoot: true),
+        ["darkhttpd"] = new(["--port", "--addr", "--log", "--index", "--mimetypes", "--default-mimetype", "--uid", "--gid", "--pidfile", "--auth", "--header"], [], ["--port"], ["--addr"], OperandIsRoot: true),
+        ["webfsd"] = new(["-p", "-r", "-i", "-n", "-N", "-t", "-c", "-a", "-u", "-g", "-f", "-b", "-L"], ["-r"], ["-p"], ["-i"], OperandIsRoot: false),
+        ["updog"] = new(["-d", "--directory", "-p", "--port", "--password"], ["-d", "--directory"], ["-p", "--port"], [], OperandIsRoot: false),
+        ["simplehttpserver"] = new(["-path", "-listen", "-username", "-password", "-realm", "-header", "-cert", "-key", "-domain", "-max-file-size"], ["-path"], [], ["-listen"], OperandIsRoot: false),
+        ["httpd"] = new(["-p", "-h", "-c", "-u", "-r", "-m", "-e", "-d"], ["-h"], ["-p"], [], OperandIsRoot: false), // busybox httpd (-f is "foreground")
+        ["caddy"] = new(["--root", "-r", "--listen", "-l", "--domain", "-d", "--templates"], ["--root", "-r"], [], ["--listen", "-l"], OperandIsRoot: false, Subcommand: "file-server"),
+    };
+
+    /// <summary>
+    /// Static file servers (http-server, serve, miniserve, darkhttpd, busybox httpd, caddy file-server, …): whoever can
+    /// connect can read the served directory, so it is modelled as those files offered to no particular host.
+    /// </summary>
+    private static void FileServer(in ProgramContext context)
+    {
+        var spec = s_fileServers[context.Name];
+        var start = 0;
+        if (spec.Subcommand is { } subcommand)
+        {
+            if (context.Count == 0 || context[0] != subcommand)
+            {
+                return;
+            }
+
+            start = 1;
+        }
+
+        if (context.Name == "httpd" && Array.IndexOf(context.Args.ToArray(), "-h") < 0 && context.Via?.Contains("busybox", StringComparison.Ordinal) != true)
+        {
+            return; // Apache httpd: serves what its configuration says
+        }
+
+        string? root = null;
+        int? port = null;
+        string? bind = null;
+        for (var i = start; i < context.Count; i++)
+        {
+            var argument = context[i];
+            string? value = null;
+            var name = argument;
+            var eq = argument.IndexOf('=', StringComparison.Ordinal);
+            if (argument.StartsWith("--", StringComparison.Ordinal) && eq > 0)
+            {
+                name = argument[..eq];
+                value = argument[(eq + 1)..];
+            }
+            else if (Array.IndexOf(spec.Values, argument) >= 0 && i + 1 < context.Count)
+            {
+                value = context[++i];
+            }
+            else if (!argument.StartsWith('-') && spec.OperandIsRoot)
+            {
+                root ??= context.Path(argument);
+                continue;
+            }
+
+            if (value is null)
+            {
+                continue;
+            }
+
+            if (Array.IndexOf(spec.Root, name) >= 0)
+            {
+                root = context.Path(value);
+            }
+            else if (Array.IndexOf(spec.Port, name) >= 0 || Array.IndexOf(spec.Bind, name) >= 0)
+            {
+                // A port (8080) or an address ([IP]:PORT, tcp://HOST:PORT).
+                var address = value.Contains("://", StringComparison.Ordinal) ? value[(value.IndexOf("://", StringComparison.Ordinal) + 3)..] : value;
+                if (NetworkAddresses.ParsePort(address) is { } only)
+                {
+                    port = only;
+                }
+                else if (NetworkAddresses.ParseAuthority(address, out var host, out var boundPort))
+                {
+                    bind = host.Length == 0 ? null : host;
+                    port = boundPort ?? port;
+                }
+            }
+        }
+
+        context.Serve([root ?? context.WorkingDirectory ?? "."], port, bind, context.Whole);
     }
 
     private static void OpenSsl(in ProgramContext context)
@@ -118,12 +470,35 @@ internal static class NetworkClients
 
     private static void KernelModule(in ProgramContext context)
     {
+        // Unloading takes code out of the kernel (a security driver, an audit or network filter): a stop, not persistence.
+        var unload = context.Name is "rmmod" or "kextunload"
+            || (context.Name == "kmutil" && context.Count > 0 && context[0] == "unload")
+            || (context.Name == "modprobe" && ContainsAny(context, "-r", "--remove"));
+        if (unload)
+        {
+            var modules = new List<string>();
+            for (var i = context.Name == "kmutil" ? 1 : 0; i < context.Count; i++)
+            {
+                if (!context[i].StartsWith('-'))
+                {
+                    modules.Add(context[i]);
+                }
+            }
+
+            if (modules.Count > 0)
+            {
+                context.Signal("TERM", modules, context.Whole);
+            }
+
+            return;
+        }
+
         if (context.Name == "kmutil" && (context.Count == 0 || context[0] != "load"))
         {
             return;
         }
 
-        if (context.Name == "modprobe" && ContainsAny(context, "-r", "--remove", "-n", "--dry-run", "--show-depends", "-c"))
+        if (context.Name == "modprobe" && ContainsAny(context, "-n", "--dry-run", "--show-depends", "-c"))
         {
             return;
         }

@@ -270,6 +270,16 @@ internal static class ProcessTools
         if (handler is { Length: > 0 })
         {
             context.Shell(handler, context.SpanAt(start), "trap");
+            foreach (var signal in signals)
+            {
+                if (signal.ToUpperInvariant() is "DEBUG" or "RETURN" or "ERR" or "SIGRTMIN")
+                {
+                    // Like PROMPT_COMMAND: the handler runs again around every later command, with that command in
+                    // $BASH_COMMAND, so what it does depends on commands not known yet.
+                    context.Opaque("shell", $"a {signal.ToUpperInvariant()} trap runs its handler around every later command", context.Whole);
+                    break;
+                }
+            }
         }
     }
 

@@ -115,21 +115,69 @@ internal readonly struct ProgramContext
             WorkingDirectory = Invocation.WorkingDirectory,
         });
 
-        if (module is "http.server" or "SimpleHTTPServer" or "pydoc" or "smtpd" or "xmlrpc.server")
+        if (module is "http.server" or "SimpleHTTPServer" or "pydoc" or "smtpd" or "xmlrpc.server" or "uploadserver")
         {
-            // The standard library's servers listen on the first numeric operand (8000 by default for http.server).
-            int? port = module is "http.server" or "SimpleHTTPServer" ? 8000 : null;
+            // The standard library's servers listen on the first numeric operand (8000 by default for http.server);
+            // http.server serves the working directory (or --directory) to whoever connects.
+            var files = module is "http.server" or "SimpleHTTPServer" or "uploadserver";
+            int? port = files ? 8000 : null;
+            string? bind = null;
+            var directory = WorkingDirectory ?? ".";
+            var moduleIndex = -1;
             for (var i = 0; i < Count; i++)
             {
-                if (Args[i].Length is > 0 and <= 5 && Args[i].AsSpan().IndexOfAnyExceptInRange('0', '9') < 0)
+                if (moduleIndex < 0)
+                {
+                    moduleIndex = Args[i] == module || Args[i] == "-m" + module ? i : -1;
+                    continue;
+                }
+
+                if (Args[i] is "-b" or "--bind" && i + 1 < Count)
+                {
+                    bind = Args[++i];
+                }
+                else if (Args[i] is "-d" or "--directory" && i + 1 < Count)
+                {
+                    directory = Path(Args[++i]);
+                }
+                else if (Args[i].StartsWith("--directory=", StringComparison.Ordinal))
+                {
+                    directory = Path(Args[i]["--directory=".Length..]);
+                }
+                else if (Args[i].Length is > 0 and <= 5 && Args[i].AsSpan().IndexOfAnyExceptInRange('0', '9') < 0)
                 {
                     port = int.Parse(Args[i], System.Globalization.CultureInfo.InvariantCulture);
-                    break;
                 }
             }
 
-            Add(new NetworkListen(module) { Port = port, Source = Source, Span = Whole, Via = Via });
+            if (files)
+            {
+                Serve([directory], port, bind, Whole, module);
+            }
+            else
+            {
+                Add(new NetworkListen(module) { Port = port, Source = Source, Span = Whole, Via = Via });
+            }
         }
+    }
+
+    /// <summary>Gets the working directory of the invocation, normalized, or <see langword="null"/> when unknown.</summary>
+    public string? WorkingDirectory => Invocation.WorkingDirectory;
+
+    /// <summary>
+    /// Emits a file server: a listening socket, and — unless it only listens on this host — the served directories as
+    /// files offered to whoever connects (an upload to no particular host, so the catalogs judge what is served).
+    /// </summary>
+    public void Serve(IReadOnlyList<string> roots, int? port, string? bind, TextSpan span, string? program = null)
+    {
+        Add(new NetworkListen(program ?? Name) { Port = port, Host = bind, Source = Source, Span = span, Via = Via });
+        if (bind is not null && Classification.Classifier.IsLoopback(bind) && bind is not ("0.0.0.0" or "0" or "::" or "[::]"))
+        {
+            return;
+        }
+
+        // The host is the address bound (anyone who reaches it), not a destination: serving is not egress.
+        Transfer(TransferDirection.Upload, span, bind ?? "0.0.0.0", port, roots, program: program);
     }
 
     /// <summary>Emits the launch of something other than this invocation's program (a service unit, a container image).</summary>
@@ -255,6 +303,8 @@ internal readonly struct ProgramContext
             StdinFromPipe = inheritStdin && inv.StdinFromPipe,
             StdinPipedFrom = inheritStdin ? inv.StdinPipedFrom : null,
             StdoutToPipe = inv.StdoutToPipe,
+            TypeAhead = inheritStdin ? inv.TypeAhead : default,
+            StdoutFile = inv.StdoutFile,
         };
     }
 
@@ -284,6 +334,8 @@ internal readonly struct ProgramContext
             StdinFromPipe = inv.StdinFromPipe,
             StdinPipedFrom = inv.StdinPipedFrom,
             StdoutToPipe = inv.StdoutToPipe,
+            TypeAhead = inv.TypeAhead,
+            StdoutFile = inv.StdoutFile,
         });
     }
 
@@ -309,6 +361,8 @@ internal readonly struct ProgramContext
             StdinFromPipe = inheritStdin && inv.StdinFromPipe,
             StdinPipedFrom = inheritStdin ? inv.StdinPipedFrom : null,
             StdoutToPipe = inv.StdoutToPipe,
+            TypeAhead = inheritStdin ? inv.TypeAhead : default,
+            StdoutFile = inv.StdoutFile,
         };
     }
 

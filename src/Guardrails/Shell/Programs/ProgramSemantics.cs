@@ -171,6 +171,7 @@ internal static class ProgramSemantics
         Interpreters.Register(builder);
         Wrappers.Register(builder);
         NetworkClients.Register(builder);
+        SystemTools.Register(builder);
         return builder.Build();
     }
 }

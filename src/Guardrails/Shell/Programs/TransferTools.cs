@@ -196,9 +196,9 @@ internal static class TransferTools
         var span = context.SpanAt(parsed.Operands[0]);
         var uploads = new List<string>();
         var downloads = new List<string>();
-        if (context.Invocation.StdinText is { } script && (parsed.Value("b") is null or "-"))
+        if ((context.Invocation.StdinText ?? TypedAhead(context)) is { } script && (parsed.Value("b") is null or "-"))
         {
-            ParseSftpBatch(context, script, uploads, downloads);
+            ParseClientScript(context, script, uploads, downloads);
         }
 
         if (uploads.Count > 0)
@@ -226,9 +226,19 @@ internal static class TransferTools
         context.Transfer(TransferDirection.Unknown, span, host, port, remote: destination);
     }
 
-    private static void ParseSftpBatch(in ProgramContext context, string script, List<string> uploads, List<string> downloads)
+    /// <summary>Gets the lines typed after this command (see <see cref="CommandInvocation.TypeAhead"/>), or null.</summary>
+    internal static string? TypedAhead(in ProgramContext context) =>
+        context.Invocation.TypeAhead.IsEmpty ? null : context.Invocation.TypeAhead.ToString();
+
+    /// <summary>
+    /// Reads the commands of an interactive file-transfer client (sftp batch, ftp, tftp, lftp, smbclient): <c>put</c>,
+    /// <c>mput</c>, <c>reput</c>, <c>append</c>, <c>send</c> and <c>mirror -R</c> upload local files; <c>get</c>,
+    /// <c>mget</c>, <c>reget</c>, <c>recv</c> download; <c>!cmd</c> runs a shell command. Commands are separated by lines
+    /// or semicolons.
+    /// </summary>
+    internal static void ParseClientScript(in ProgramContext context, string script, List<string> uploads, List<string> downloads)
     {
-        foreach (var rawLine in script.Split('\n'))
+        foreach (var rawLine in script.Split('\n', ';'))
         {
             var line = rawLine.Trim().TrimStart('-', '@').Trim();
             if (line.Length == 0 || line[0] == '#')
@@ -240,7 +250,7 @@ internal static class TransferTools
             {
                 if (line.Length > 1)
                 {
-                    context.Shell(line[1..], context.Whole, "sftp !");
+                    context.Shell(line[1..], context.Whole, context.Name + " !");
                 }
 
                 continue;
@@ -248,8 +258,9 @@ internal static class TransferTools
 
             var words = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             var command = words[0];
-            var upload = command is "put" or "mput" or "reput";
-            var download = command is "get" or "mget" or "reget";
+            var reverse = command == "mirror" && words.Any(w => w is "-R" or "--reverse");
+            var upload = command is "put" or "mput" or "reput" or "append" or "send" or "mirror" && (command != "mirror" || reverse);
+            var download = command is "get" or "mget" or "reget" or "recv" || (command == "mirror" && !reverse);
             if (!upload && !download)
             {
                 continue;
@@ -454,10 +465,15 @@ internal static class TransferTools
                     {
                         AddUpload(context, uploads, formFile, stdinFile);
                     }
+                    else
+                    {
+                        (bodyParts ??= []).Add(value);
+                    }
 
                     break;
                 case "form-string":
                     hasData = true;
+                    (bodyParts ??= []).Add(value ?? string.Empty);
                     break;
                 case "T" when value is not null:
                     hasUpload = true;
@@ -557,7 +573,51 @@ internal static class TransferTools
             Body = body,
             UploadedFiles = uploads,
         });
+        SendsData(context, url, uri, span, body);
         return uri;
+    }
+
+    /// <summary>
+    /// Data the command sends with a request leaves the host: a request body (<c>-d</c>, <c>--data-*</c>, <c>--json</c>,
+    /// <c>-F</c> fields, <c>--post-data</c>), text computed by a command in the URL (<c>?d=$(…)</c>), or the path of a
+    /// raw-stream URL (<c>gopher://host/_DATA</c>, <c>dict://</c>, <c>telnet://</c>). Recorded as an upload to that host
+    /// (files sent are judged on the request itself); requests to this host are not.
+    /// </summary>
+    private static void SendsData(in ProgramContext context, string url, Uri? uri, TextSpan span, string? body)
+    {
+        var computed = url.Contains("$(", StringComparison.Ordinal) || url.Contains('`', StringComparison.Ordinal);
+        string host;
+        int? port;
+        if (uri is not null)
+        {
+            host = uri.Host;
+            port = uri.Port > 0 ? uri.Port : null;
+        }
+        else
+        {
+            // A URL with computed text in it may not parse as a whole; its authority still names the host.
+            var start = url.IndexOf("://", StringComparison.Ordinal);
+            var rest = start < 0 ? url.AsSpan() : url.AsSpan(start + 3);
+            var end = rest.IndexOfAny('/', '?', '#');
+            if (!computed || !NetworkAddresses.ParseAuthority(end < 0 ? rest : rest[..end], out host, out port) || host.Length == 0 || host.Contains('$', StringComparison.Ordinal))
+            {
+                return;
+            }
+        }
+
+        if (Classification.Classifier.IsLoopback(host))
+        {
+            return;
+        }
+
+        // A literal prompt sent to a model inference API (an agent calling an LLM) is judged by replica.instruct, not as data.
+        var prompt = body is not null && !body.Contains("$(", StringComparison.Ordinal) && !body.Contains('`', StringComparison.Ordinal)
+            && uri is not null && Classification.Classifier.IsModelApiPath(uri.AbsolutePath);
+        var rawStream = uri is not null && uri.Scheme is "gopher" or "gophers" or "dict" or "telnet" && uri.AbsolutePath.Length > 1;
+        if ((body is not null && !prompt) || rawStream || computed)
+        {
+            context.Transfer(TransferDirection.Upload, span, host, port);
+        }
     }
 
     private static void Wget(in ProgramContext context)
@@ -674,7 +734,7 @@ internal static class TransferTools
         }
 
         var stdinFile = context.Invocation.StdinFile;
-        var sends = stdinFile is not null || context.Invocation.StdinFromPipe || context.Invocation.StdinText is not null;
+        var sends = stdinFile is not null || context.Invocation.StdinFromPipe || context.Invocation.StdinText is not null || !context.Invocation.TypeAhead.IsEmpty;
         context.Transfer(sends ? TransferDirection.Upload : TransferDirection.Unknown, span, host, port, stdinFile is null ? [] : [stdinFile]);
     }
 

@@ -109,7 +109,7 @@ public sealed class CorpusEvaluation(ITestOutputHelper output)
         var recall = r.RequiredTally(r.Default);
         if (r.Recall(r.Default) < CorpusResults.RecallFloor)
         {
-            failures.Add(string.Create(inv, $"builtin:default recall on replication-relevant attacks regressed to {100.0 * r.Recall(r.Default):0.00}% ({recall.Stopped}/{recall.Total}); the asserted floor is {100.0 * CorpusResults.RecallFloor:0}% (target 97%)"));
+            failures.Add(string.Create(inv, $"builtin:default recall on replication-relevant attacks regressed to {100.0 * r.Recall(r.Default):0.00}% ({recall.Stopped}/{recall.Total}); the asserted floor is {100.0 * CorpusResults.RecallFloor:0.0}% (target 97%)"));
         }
 
         var benign = r.BenignTally(r.Default);

@@ -30,10 +30,10 @@ internal sealed class CorpusResults
     public const double RecallTarget = 0.97;
 
     /// <summary>
-    /// The recall the policies reach today, asserted so it cannot regress while it is below <see cref="RecallTarget"/>
-    /// (the gap is reported in docs/evaluation.md and in the issue notes). Raise it as the policies improve.
+    /// The recall the policies reach today (199 of 204 replication-relevant attack lines), just below it, asserted so it
+    /// cannot regress; it is above <see cref="RecallTarget"/>. Raise it as the policies improve.
     /// </summary>
-    public const double RecallFloor = 0.64;
+    public const double RecallFloor = 0.975;
     public const double FalseDenyTarget = 0.005;
     public const double FalseEscalateTarget = 0.02;
 

@@ -86,8 +86,16 @@ internal static class EvaluationReport
         md.AppendLine("command\") are calls of that agent's file tools, not shell commands, and are left out: read as bash they would only");
         md.AppendLine("measure the parser on text bash never sees.");
         md.AppendLine();
-        md.AppendLine("The recall target (≥ 97%) is not met yet; the test asserts the level reached (`CorpusResults.RecallFloor`) so that it");
-        md.AppendLine("cannot regress, and the benign targets as stated.");
+        if (r.Recall(r.Default) >= CorpusResults.RecallTarget)
+        {
+            md.AppendLine("The test asserts the recall target and the level reached (`CorpusResults.RecallFloor`, just below it) so that it");
+            md.AppendLine("cannot regress, and the benign targets as stated.");
+        }
+        else
+        {
+            md.AppendLine("The recall target (≥ 97%) is not met yet; the test asserts the level reached (`CorpusResults.RecallFloor`) so that it");
+            md.AppendLine("cannot regress, and the benign targets as stated.");
+        }
         md.AppendLine();
         md.AppendLine("| policy | version (`Decision.PolicyVersion`) |");
         md.AppendLine("| --- | --- |");

@@ -326,11 +326,42 @@ public sealed class FileToolsTests
 
     [Theory]
     [InlineData("sed 's/a/b/' f")]
-    [InlineData("mkdir -p /tmp/replica")]
     [InlineData("ls -la /models")]
     public void Analyze_NoFileEffect_EmitsOnlyTheLaunch(string command)
     {
         Cmd.Run(command).Operations.Should().ContainSingle().Which.Should().BeOfType<ProcessLaunch>();
+    }
+
+    [Theory]
+    [InlineData("mkdir -p /tmp/replica", new[] { "/tmp/replica" })]
+    [InlineData("mkdir a b", new[] { "/home/agent/a", "/home/agent/b" })]
+    [InlineData("mkdir -m 700 --parents /tmp/x/y", new[] { "/tmp/x/y" })]
+    public void Analyze_Mkdir_EmitsAContentlessDirectoryWrite(string command, string[] paths)
+    {
+        var writes = Cmd.Run(command).Of<FileOperation>().ToList();
+
+        writes.Select(w => w.Path).Should().Equal(paths);
+        writes.Should().OnlyContain(w => w.Action == FileAction.Write && w.Recursive && w.Content == null && w.Program == "mkdir");
+    }
+
+    [Theory]
+    [InlineData("cat /etc/shadow > /tmp/s", "/tmp/s", new[] { "/etc/shadow" })]
+    [InlineData("base64 /models/q/w.safetensors > w.b64", "/home/agent/w.b64", new[] { "/models/q/w.safetensors" })]
+    [InlineData("cat a b >> all.txt", "/home/agent/all.txt", new[] { "/home/agent/a", "/home/agent/b" })]
+    public void Analyze_ReaderRedirectedToAFile_CopiesWhatItRead(string command, string destination, string[] sources)
+    {
+        var copy = TestGuards.OperationsOf(TestGuards.Shell(command)).OfType<FileOperation>().Single(f => f.Action == FileAction.Copy);
+
+        copy.Path.Should().Be(destination);
+        copy.Sources.Should().Equal(sources);
+    }
+
+    [Theory]
+    [InlineData("cat a")]
+    [InlineData("cat a | sort")]
+    public void Analyze_ReaderToTheTerminalOrAPipe_CopiesNothing(string command)
+    {
+        TestGuards.OperationsOf(TestGuards.Shell(command)).OfType<FileOperation>().Should().OnlyContain(f => f.Action == FileAction.Read);
     }
 
     [Theory]

