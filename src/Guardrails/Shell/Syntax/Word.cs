@@ -26,6 +26,12 @@ internal sealed class Word : Node
     /// <returns><see langword="true"/> when the word is static.</returns>
     public bool TryGetStaticText(out string text)
     {
+        if (Parts.Count == 1 && Parts[0] is LiteralPart { Text: var literal })
+        {
+            text = literal;
+            return true;
+        }
+
         var builder = new StringBuilder();
         foreach (var part in Parts)
         {
