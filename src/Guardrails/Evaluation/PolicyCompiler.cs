@@ -358,9 +358,33 @@ internal static class PolicyCompiler
         };
     }
 
-    /// <summary>Compiles a policy regex: never backtracking, so no input can make matching slow.</summary>
-    public static Regex CompileRegex(string pattern) =>
-        new(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    /// <summary>
+    /// Compiles a policy regex: never backtracking, so no input can make matching slow. Constructing a
+    /// non-backtracking regex costs about a millisecond (it builds the automaton's character algebra), so instances are
+    /// shared by pattern: validation and compilation of one load construct each pattern once, and reloading a policy
+    /// constructs none. A <see cref="Regex"/> is immutable and thread-safe, so sharing is safe.
+    /// </summary>
+    /// <exception cref="ArgumentException">The pattern is invalid.</exception>
+    /// <exception cref="NotSupportedException">The pattern needs backtracking.</exception>
+    public static Regex CompileRegex(string pattern)
+    {
+        if (s_regexes.TryGetValue(pattern, out var regex))
+        {
+            return regex;
+        }
+
+        regex = new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+        if (s_regexes.Count >= MaxSharedRegexes)
+        {
+            s_regexes.Clear(); // bounded: a process that loads ever new patterns keeps only recent ones
+        }
+
+        return s_regexes.GetOrAdd(pattern, regex);
+    }
+
+    private const int MaxSharedRegexes = 4096;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Regex> s_regexes = new(StringComparer.Ordinal);
 
     private static (int From, int To) ParsePort(JsonElement element)
     {

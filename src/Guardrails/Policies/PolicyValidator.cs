@@ -587,7 +587,7 @@ internal static class PolicyValidator
         const string Help = "Argument regexes run without backtracking (RegexOptions.NonBacktracking): backreferences, lookarounds, atomic groups, conditionals and balancing groups are not available.";
         try
         {
-            _ = new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+            _ = Evaluation.PolicyCompiler.CompileRegex(pattern);
         }
         catch (NotSupportedException ex)
         {
