@@ -6,7 +6,7 @@ namespace Guardrails.Shell;
 /// <param name="Text">The text; for unknown parts, a display spelling such as <c>$VAR</c>.</param>
 /// <param name="Known">Whether every part of the text is known before execution.</param>
 /// <param name="Span">The span of the word in the tool-call argument.</param>
-internal sealed record Field(string Text, bool Known, TextSpan Span);
+internal readonly record struct Field(string Text, bool Known, TextSpan Span);
 
 /// <summary>
 /// Accumulates the fields of one word during expansion: concatenation, word splitting of unquoted expansions, and the

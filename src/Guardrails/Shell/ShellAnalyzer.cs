@@ -604,6 +604,44 @@ internal sealed class ShellAnalyzer : IInvocationHost
         return texts;
     }
 
+    /// <summary>Joins the texts of <paramref name="fields"/> from index <paramref name="start"/> on with spaces, then <paramref name="end"/>, in one allocation.</summary>
+    private static string JoinTexts(List<Field> fields, int start, string end)
+    {
+        var length = end.Length;
+        for (var i = start; i < fields.Count; i++)
+        {
+            length += fields[i].Text.Length + (i > start ? 1 : 0);
+        }
+
+        if (length == 0)
+        {
+            return string.Empty;
+        }
+
+        if (start == fields.Count - 1 && end.Length == 0)
+        {
+            return fields[start].Text;
+        }
+
+        return string.Create(length, (fields, start, end), static (span, state) =>
+        {
+            var (fields, start, end) = state;
+            var at = 0;
+            for (var i = start; i < fields.Count; i++)
+            {
+                if (i > start)
+                {
+                    span[at++] = ' ';
+                }
+
+                fields[i].Text.AsSpan().CopyTo(span[at..]);
+                at += fields[i].Text.Length;
+            }
+
+            end.AsSpan().CopyTo(span[at..]);
+        });
+    }
+
     private static TextSpan[] ArgumentSpans(List<Field> fields)
     {
         if (fields.Count <= 1)
@@ -627,10 +665,18 @@ internal sealed class ShellAnalyzer : IInvocationHost
             return;
         }
 
-        var unknown = fields.Skip(1).FirstOrDefault(f => !f.Known);
-        if (unknown is not null)
+        Field? unknown = null;
+        for (var i = 1; i < fields.Count && unknown is null; i++)
         {
-            Opaque("shell", $"eval of a string computed at run time: {unknown.Text}", frame.Source, unknown.Span, frame.Via);
+            if (!fields[i].Known)
+            {
+                unknown = fields[i];
+            }
+        }
+
+        if (unknown is { } first)
+        {
+            Opaque("shell", $"eval of a string computed at run time: {first.Text}", frame.Source, first.Span, frame.Via);
         }
 
         var code = string.Join(' ', fields.Skip(1).Select(f => f.Text));
@@ -703,9 +749,9 @@ internal sealed class ShellAnalyzer : IInvocationHost
         {
             Cwd = _context.Catalog.HomeDirectory;
         }
-        else if (target.Known && target.Text != "-")
+        else if (target.Value.Known && target.Value.Text != "-")
         {
-            var next = _context.Catalog.Normalize(target.Text, Cwd);
+            var next = _context.Catalog.Normalize(target.Value.Text, Cwd);
             Cwd = next.StartsWith('/') ? next : null;
         }
         else
@@ -882,13 +928,13 @@ internal sealed class ShellAnalyzer : IInvocationHost
             i++;
         }
 
-        var text = i >= fields.Count ? string.Empty : i + 1 == fields.Count ? fields[i].Text : string.Join(' ', ArgumentTexts(fields, i));
         if (escapes)
         {
-            text = Unescape(text);
+            var text = Unescape(JoinTexts(fields, i, string.Empty));
+            return newline ? text + "\n" : text;
         }
 
-        return newline ? text + "\n" : text;
+        return JoinTexts(fields, i, newline ? "\n" : string.Empty);
     }
 
     private static string Printf(List<Field> fields)

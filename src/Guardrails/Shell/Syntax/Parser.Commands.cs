@@ -1107,9 +1107,30 @@ internal sealed partial class Parser
     /// </summary>
     private Command? ParseSimpleCommand(Word? first, int start)
     {
+        // The words are gathered in the thread's scratch list (a nested command gets its own) and kept as an exact array.
+        var words = t_words ?? new List<Word>(8);
+        t_words = null;
+        try
+        {
+            return ParseSimpleCommand(first, start, words);
+        }
+        finally
+        {
+            words.Clear();
+            if (words.Capacity <= 1024)
+            {
+                t_words = words;
+            }
+        }
+    }
+
+    [ThreadStatic]
+    private static List<Word>? t_words;
+
+    private Command? ParseSimpleCommand(Word? first, int start, List<Word> words)
+    {
         // Most commands have no assignments and no redirections: those lists are only made when needed.
         List<Assignment>? assignments = null;
-        var words = new List<Word>();
         List<Redirection>? redirections = null;
         var declaration = false;
         if (first is not null)
@@ -1174,7 +1195,7 @@ internal sealed partial class Parser
         }
 
         return Track(new SimpleCommand(
-            assignments ?? (IReadOnlyList<Assignment>)[], words, redirections ?? (IReadOnlyList<Redirection>)[], Span(start, _tokEnd)));
+            assignments ?? (IReadOnlyList<Assignment>)[], words.ToArray(), redirections ?? (IReadOnlyList<Redirection>)[], Span(start, _tokEnd)));
     }
 
     /// <summary>Parses a redirection at the current position, or returns null without consuming anything.</summary>

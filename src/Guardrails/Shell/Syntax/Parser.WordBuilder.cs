@@ -105,7 +105,7 @@ internal sealed partial class Parser
         var span = Span(start, expected);
         var literal = Track(new LiteralPart(_src.Substring(start, expected - start), false, span));
         _tokEnd = expected;
-        return Track(new Word([literal], span));
+        return Track(new Word(literal, span));
     }
 
     /// <summary>One pass with a stack of open braces; a group is valid when it closes with a comma or a range in it.</summary>
