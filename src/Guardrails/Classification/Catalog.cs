@@ -374,10 +374,26 @@ internal sealed class ResourceMatcher
 {
     public required ulong Bit { get; init; }
 
-    public required CompiledGlob[] Paths { get; init; }
+    public required CompiledGlob[] Paths
+    {
+        get;
+        init
+        {
+            field = value;
+            _paths = new GlobSet(value);
+        }
+    }
 
     /// <summary>The literal directory prefixes of <see cref="Paths"/>, for the "directory containing it" test.</summary>
-    public required string[] PathRoots { get; init; }
+    public required string[] PathRoots
+    {
+        get;
+        init
+        {
+            field = value;
+            _sortedRoots = [.. value.Where(r => r.Length > 1).Order(StringComparer.Ordinal)];
+        }
+    }
 
     public required string[] Extensions { get; init; }
 
@@ -387,25 +403,19 @@ internal sealed class ResourceMatcher
 
     public required CompiledGlob[] ContextDirectories { get; init; }
 
+    private GlobSet _paths = null!;
+    private string[] _sortedRoots = [];
+
     public bool Matches(string path, bool containing)
     {
-        foreach (var glob in Paths)
+        if (_paths.IsMatch(path))
         {
-            if (glob.IsMatch(path))
-            {
-                return true;
-            }
+            return true;
         }
 
-        if (containing && path.StartsWith('/'))
+        if (containing && path.StartsWith('/') && ContainsRoot(path))
         {
-            foreach (var root in PathRoots)
-            {
-                if (root.Length > 1 && PathNormalizer.IsAtOrBelow(root, path))
-                {
-                    return true;
-                }
-            }
+            return true;
         }
 
         var name = PathNormalizer.FileName(path);
@@ -433,6 +443,26 @@ internal sealed class ResourceMatcher
                 {
                     return InContextDirectory(path);
                 }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Determines whether a root equals <paramref name="directory"/> or lies below it: the roots that start with it are adjacent in ordinal order.</summary>
+    private bool ContainsRoot(string directory)
+    {
+        if (directory == "/")
+        {
+            return _sortedRoots.Length > 0 && _sortedRoots.Any(r => r.StartsWith('/'));
+        }
+
+        var index = Array.BinarySearch(_sortedRoots, directory, StringComparer.Ordinal);
+        for (var i = index >= 0 ? index : ~index; i < _sortedRoots.Length && _sortedRoots[i].StartsWith(directory, StringComparison.Ordinal); i++)
+        {
+            if (PathNormalizer.IsAtOrBelow(_sortedRoots[i], directory))
+            {
+                return true;
             }
         }
 

@@ -76,6 +76,11 @@ internal static class PathNormalizer
 
     private static string Collapse(string path)
     {
+        if (IsCollapsed(path))
+        {
+            return path;
+        }
+
         var segments = new List<string>();
         foreach (var segment in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -109,6 +114,39 @@ internal static class PathNormalizer
         }
 
         return builder.ToString();
+    }
+
+    /// <summary>Determines whether an absolute path is already in collapsed form (no empty, <c>.</c> or <c>..</c> segment, no trailing slash).</summary>
+    private static bool IsCollapsed(string path)
+    {
+        if (path == "/")
+        {
+            return true;
+        }
+
+        if (path.Length < 2 || path[0] != '/' || path[^1] == '/')
+        {
+            return false;
+        }
+
+        var segmentStart = 1;
+        for (var i = 1; i <= path.Length; i++)
+        {
+            if (i < path.Length && path[i] != '/')
+            {
+                continue;
+            }
+
+            var length = i - segmentStart;
+            if (length == 0 || (path[segmentStart] == '.' && (length == 1 || (length == 2 && path[segmentStart + 1] == '.'))))
+            {
+                return false;
+            }
+
+            segmentStart = i + 1;
+        }
+
+        return true;
     }
 
     private static string CollapseRelative(string path)

@@ -23,7 +23,18 @@ internal sealed class CompiledCondition
 
     public bool HasResources { get; init; }
 
-    public CompiledGlob[] Paths { get; init; } = [];
+    public CompiledGlob[] Paths
+    {
+        get;
+        init
+        {
+            field = value;
+            _paths = value.Length > 4 ? new GlobSet(value) : null;
+        }
+    } = [];
+
+    // Many path globs (a rule over every shell start-up file) are matched through a set; a few are simply tried.
+    private GlobSet? _paths;
 
     /// <summary>
     /// Gets a value indicating whether every path of the operation must match <see cref="Paths"/> (set for allow rules,
@@ -177,7 +188,7 @@ internal sealed class CompiledCondition
     {
         foreach (var path in paths)
         {
-            if (AnyGlob(Paths, path))
+            if (MatchesPath(path))
             {
                 return true;
             }
@@ -195,7 +206,7 @@ internal sealed class CompiledCondition
 
         foreach (var path in paths)
         {
-            if (!AnyGlob(Paths, path))
+            if (!MatchesPath(path))
             {
                 return false;
             }
@@ -203,6 +214,8 @@ internal sealed class CompiledCondition
 
         return true;
     }
+
+    private bool MatchesPath(string path) => _paths?.IsMatch(path) ?? AnyGlob(Paths, path);
 
     private bool MatchesPort(int? port)
     {

@@ -165,9 +165,12 @@ internal static class Evaluator
         return Finish(policy, verdict, score, findings, analyzed, error);
     }
 
+    // The rule index's candidates for the operation being matched: reused, so matching allocates nothing.
+    [ThreadStatic]
+    private static List<RuleCandidate>? t_candidates;
+
     private static void MatchOperation(CompiledPolicy policy, OperationFacts facts, List<(CompiledRule, OperationFacts, ulong)> matches)
     {
-        var kind = facts.Operation.Kind;
         var start = matches.Count;
         List<CompiledRule>? allows = null;
 
@@ -207,21 +210,17 @@ internal static class Evaluator
             matches.Add((rule, facts, capabilityBit));
         }
 
-        foreach (var rule in policy.Index.Unconditioned(kind))
+        // Borrow the thread's candidate list (a nested call gets its own).
+        var candidates = t_candidates ?? [];
+        t_candidates = null;
+        candidates.Clear();
+        policy.Index.Collect(facts, candidates);
+        foreach (var (rule, capabilityBit) in candidates)
         {
-            Consider(rule, 0);
+            Consider(rule, capabilityBit);
         }
 
-        var capabilities = facts.Capabilities;
-        while (capabilities != 0)
-        {
-            var bit = System.Numerics.BitOperations.TrailingZeroCount(capabilities);
-            capabilities &= capabilities - 1;
-            foreach (var rule in policy.Index.ForCapability(kind, bit))
-            {
-                Consider(rule, 1UL << bit);
-            }
-        }
+        t_candidates = candidates;
 
         if (allows is null)
         {

@@ -130,28 +130,15 @@ internal sealed class RuleTrace
     /// <summary>Gets the rules the rule index considers for an operation (its kind and capabilities), each once, in policy order.</summary>
     public IReadOnlyList<CompiledRule> Candidates(OperationFacts facts)
     {
-        var kind = facts.Operation.Kind;
         var seen = new HashSet<int>();
         var result = new List<CompiledRule>();
-        foreach (var rule in Policy.Index.Unconditioned(kind))
+        var candidates = new List<RuleCandidate>();
+        Policy.Index.Collect(facts, candidates);
+        foreach (var (rule, _) in candidates)
         {
             if (seen.Add(rule.Index))
             {
                 result.Add(rule);
-            }
-        }
-
-        var capabilities = facts.Capabilities;
-        while (capabilities != 0)
-        {
-            var bit = System.Numerics.BitOperations.TrailingZeroCount(capabilities);
-            capabilities &= capabilities - 1;
-            foreach (var rule in Policy.Index.ForCapability(kind, bit))
-            {
-                if (seen.Add(rule.Index))
-                {
-                    result.Add(rule);
-                }
             }
         }
 

@@ -126,6 +126,65 @@ internal sealed class CompiledGlob
     /// <inheritdoc />
     public override string ToString() => Pattern;
 
+    /// <summary>
+    /// Gets the path segments of the pattern that hold no wildcard (for <c>/data/*/x/**</c>: <c>data</c> and <c>x</c>).
+    /// Every text the pattern matches has each of them as one of its own segments, which is what rule indexes key on.
+    /// </summary>
+    public IEnumerable<string> LiteralSegments()
+    {
+        var start = 0;
+        foreach (var segment in _segments)
+        {
+            var end = Pattern.IndexOf('/', start);
+            end = end < 0 ? Pattern.Length : end;
+            var literal = !segment.IsGlobstar && segment.TokenCount > 0;
+            for (var t = segment.TokenStart; literal && t < segment.TokenStart + segment.TokenCount; t++)
+            {
+                literal = _tokens[t].Kind == TokenKind.Char;
+            }
+
+            if (literal)
+            {
+                yield return Pattern[start..end];
+            }
+
+            start = end + 1;
+        }
+    }
+
+    /// <summary>
+    /// Gets the literal text after the last wildcard of a single-segment pattern (<c>.example.com</c> for
+    /// <c>*.example.com</c>; the whole pattern when it is literal), which every match ends with; empty when the pattern
+    /// ends with a wildcard or spans several segments.
+    /// </summary>
+    public string LiteralSuffix()
+    {
+        if (IsLiteral)
+        {
+            return Pattern;
+        }
+
+        if (_segments.Length != 1 || _segments[0].IsGlobstar)
+        {
+            return string.Empty;
+        }
+
+        var segment = _segments[0];
+        var first = segment.TokenStart + segment.TokenCount;
+        while (first > segment.TokenStart && _tokens[first - 1].Kind == TokenKind.Char)
+        {
+            first--;
+        }
+
+        var chars = new char[segment.TokenStart + segment.TokenCount - first];
+        for (var i = 0; i < chars.Length; i++)
+        {
+            chars[i] = _tokens[first + i].Char;
+        }
+
+        return new string(chars);
+    }
+
     internal static bool TryParse(string? pattern, [NotNullWhen(true)] out CompiledGlob? glob, [NotNullWhen(false)] out string? error)
     {
         glob = null;

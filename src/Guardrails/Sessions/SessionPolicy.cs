@@ -13,6 +13,9 @@ namespace Guardrails.Sessions;
 /// </summary>
 internal sealed class SessionPolicy
 {
+    [ThreadStatic]
+    private static List<RuleCandidate>? t_candidates;
+
     private readonly RuleIndex _index;
     private readonly Dictionary<string, int[]> _noticeSlots;
 
@@ -70,45 +73,44 @@ internal sealed class SessionPolicy
         }
 
         var start = matched.Count;
-        var kind = facts.Operation.Kind;
-        Consider(_index.Unconditioned(kind), facts, matched, start);
-        var capabilities = facts.Capabilities;
-        while (capabilities != 0)
+        // Borrow the thread's candidate list (a nested call gets its own).
+        var candidates = t_candidates ?? [];
+        t_candidates = null;
+        candidates.Clear();
+        _index.Collect(facts, candidates);
+        foreach (var (candidate, _) in candidates)
         {
-            var bit = System.Numerics.BitOperations.TrailingZeroCount(capabilities);
-            capabilities &= capabilities - 1;
-            Consider(_index.ForCapability(kind, bit), facts, matched, start);
+            Consider(candidate, facts, matched, start);
         }
+
+        t_candidates = candidates;
     }
 
     /// <summary>Gets the slots that count notice <paramref name="notice"/>.</summary>
     public int[] SlotsForNotice(string notice) => _noticeSlots.TryGetValue(notice, out var slots) ? slots : [];
 
-    private static void Consider(CompiledRule[] candidates, OperationFacts facts, List<int> matched, int start)
+    private static void Consider(CompiledRule candidate, OperationFacts facts, List<int> matched, int start)
     {
-        foreach (var candidate in candidates)
+        if (matched.IndexOf(candidate.Index, start) >= 0)
         {
-            if (matched.IndexOf(candidate.Index, start) >= 0)
-            {
-                continue;
-            }
+            return;
+        }
 
-            bool matches;
-            try
-            {
-                matches = candidate.Condition.Matches(facts);
-            }
+        bool matches;
+        try
+        {
+            matches = candidate.Condition.Matches(facts);
+        }
 #pragma warning disable CA1031 // A history condition that throws counts as matched: over-counting fails closed.
-            catch (Exception)
+        catch (Exception)
 #pragma warning restore CA1031
-            {
-                matches = true;
-            }
+        {
+            matches = true;
+        }
 
-            if (matches)
-            {
-                matched.Add(candidate.Index);
-            }
+        if (matches)
+        {
+            matched.Add(candidate.Index);
         }
     }
 }

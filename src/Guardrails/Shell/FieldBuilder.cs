@@ -6,16 +6,25 @@ namespace Guardrails.Shell;
 /// <param name="Text">The text; for unknown parts, a display spelling such as <c>$VAR</c>.</param>
 /// <param name="Known">Whether every part of the text is known before execution.</param>
 /// <param name="Span">The span of the word in the tool-call argument.</param>
-internal sealed record Field(string Text, bool Known, TextSpan Span);
+internal readonly record struct Field(string Text, bool Known, TextSpan Span);
 
 /// <summary>
 /// Accumulates the fields of one word during expansion: concatenation, word splitting of unquoted expansions, and the
 /// cartesian product of brace expansions, within a budget.
 /// </summary>
+/// <remarks>
+/// Almost every word builds exactly one field from one or two pieces, so that case keeps the text as a string and
+/// only takes a <see cref="StringBuilder"/> when a second piece arrives; the list of fields exists only after a brace
+/// expansion.
+/// </remarks>
 internal sealed class FieldBuilder
 {
-    private List<(StringBuilder Text, bool Known)> _current = [(new StringBuilder(), true)];
-    private readonly List<(string Text, bool Known)> _done = [];
+    // Several current fields (after a brace expansion); null while there is one, held in _text/_builder/_known.
+    private List<(StringBuilder Text, bool Known)>? _branches;
+    private string? _text;
+    private StringBuilder? _builder;
+    private bool _known = true;
+    private List<(string Text, bool Known)>? _done;
     private bool _quoted;
 
     /// <summary>Gets a value indicating whether fields were dropped because the budget ran out.</summary>
@@ -28,7 +37,13 @@ internal sealed class FieldBuilder
 
     public void Append(string text)
     {
-        foreach (var (builder, _) in _current)
+        if (_branches is null)
+        {
+            AppendSingle(text);
+            return;
+        }
+
+        foreach (var (builder, _) in _branches)
         {
             builder.Append(text);
         }
@@ -36,10 +51,17 @@ internal sealed class FieldBuilder
 
     public void AppendUnknown(string display)
     {
-        for (var i = 0; i < _current.Count; i++)
+        if (_branches is null)
         {
-            _current[i].Text.Append(display);
-            _current[i] = (_current[i].Text, false);
+            AppendSingle(display);
+            _known = false;
+            return;
+        }
+
+        for (var i = 0; i < _branches.Count; i++)
+        {
+            _branches[i].Text.Append(display);
+            _branches[i] = (_branches[i].Text, false);
         }
     }
 
@@ -52,15 +74,29 @@ internal sealed class FieldBuilder
             if (p > 0)
             {
                 // Close the current fields and start new ones.
-                foreach (var (builder, known) in _current)
+                if (_branches is null)
                 {
-                    if (builder.Length > 0 || _quoted)
+                    if (SingleLength > 0 || _quoted)
                     {
-                        _done.Add((builder.ToString(), known));
+                        (_done ??= []).Add((SingleText(), _known));
                     }
                 }
+                else
+                {
+                    foreach (var (builder, known) in _branches)
+                    {
+                        if (builder.Length > 0 || _quoted)
+                        {
+                            (_done ??= []).Add((builder.ToString(), known));
+                        }
+                    }
 
-                _current = [(new StringBuilder(), true)];
+                    _branches = null;
+                }
+
+                _text = null;
+                _builder = null;
+                _known = true;
                 _quoted = false;
             }
 
@@ -76,8 +112,9 @@ internal sealed class FieldBuilder
             return;
         }
 
+        var current = _branches ?? [(new StringBuilder(SingleText()), _known)];
         var next = new List<(StringBuilder, bool)>();
-        foreach (var (builder, known) in _current)
+        foreach (var (builder, known) in current)
         {
             foreach (var alternative in alternatives)
             {
@@ -91,40 +128,74 @@ internal sealed class FieldBuilder
             }
         }
 
-        _current = next;
+        _branches = next;
     }
 
-    public List<Field> Finish(TextSpan span, int maxFields)
+    /// <summary>Adds the finished fields to <paramref name="result"/>, at most <paramref name="maxFields"/> of them.</summary>
+    public void Finish(TextSpan span, int maxFields, List<Field> result)
     {
-        var result = new List<Field>();
-        foreach (var (text, known) in _done)
+        var added = 0;
+        foreach (var (text, known) in _done ?? [])
         {
-            if (result.Count < maxFields)
+            Add(new Field(text, known, span));
+        }
+
+        if (_branches is null)
+        {
+            // An unquoted expansion to nothing disappears, as in bash; anything quoted or unknown stays a field.
+            if (SingleLength > 0 || _quoted || !_known)
             {
-                result.Add(new Field(text, known, span));
+                Add(new Field(SingleText(), _known, span));
+            }
+
+            return;
+        }
+
+        foreach (var (builder, known) in _branches)
+        {
+            if (builder.Length > 0 || _quoted || !known)
+            {
+                Add(new Field(builder.ToString(), known, span));
+            }
+        }
+
+        void Add(Field field)
+        {
+            if (added < maxFields)
+            {
+                result.Add(field);
+                added++;
             }
             else
             {
                 Truncated = true;
             }
         }
+    }
 
-        foreach (var (builder, known) in _current)
+    private int SingleLength => _builder?.Length ?? _text?.Length ?? 0;
+
+    private string SingleText() => _builder?.ToString() ?? _text ?? string.Empty;
+
+    private void AppendSingle(string text)
+    {
+        if (text.Length == 0)
         {
-            // An unquoted expansion to nothing disappears, as in bash; anything quoted or unknown stays a field.
-            if (builder.Length > 0 || _quoted || !known)
-            {
-                if (result.Count < maxFields)
-                {
-                    result.Add(new Field(builder.ToString(), known, span));
-                }
-                else
-                {
-                    Truncated = true;
-                }
-            }
+            return;
         }
 
-        return result;
+        if (_builder is not null)
+        {
+            _builder.Append(text);
+        }
+        else if (_text is null)
+        {
+            _text = text;
+        }
+        else
+        {
+            _builder = new StringBuilder(_text.Length + text.Length + 16).Append(_text).Append(text);
+            _text = null;
+        }
     }
 }

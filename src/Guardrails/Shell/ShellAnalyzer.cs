@@ -31,19 +31,22 @@ internal sealed class ShellAnalyzer : IInvocationHost
     };
 
     private readonly InterpretationContext _context;
-    private readonly Dictionary<string, string?> _variables = new(StringComparer.Ordinal);
+    // Most commands define no variables, functions or aliases: those tables are made on first use.
+    private Dictionary<string, string?>? _variables;
 
     // Further values a variable may hold: assignments in branches and loops add a candidate instead of replacing the
     // value, because which one holds at run time is not known statically. Expansions use every candidate.
-    private readonly Dictionary<string, List<string>> _candidates = new(StringComparer.Ordinal);
+    private Dictionary<string, List<string>>? _candidates;
     private int _conditional;
-    private readonly Dictionary<string, Command> _functions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _expandingAliases = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _sources = new(StringComparer.Ordinal);
+    private Dictionary<string, Command>? _functions;
+    private Dictionary<string, string>? _aliases;
+    private HashSet<string>? _expandingAliases;
+
+    // The texts of the tool-call arguments, by name; shared with the analyzers of nested shells, which add none.
+    private Dictionary<string, string> _sources = new(StringComparer.Ordinal);
 
     // Known output of <(…) process substitutions, by the start of their span: what `source <(…)` and `bash <(…)` read.
-    private readonly Dictionary<int, string> _processOutputs = [];
+    private Dictionary<int, string>? _processOutputs;
 
     // The lone command of a top-level list item and the text of the items after it (see NoteTypeAhead).
     private Command? _typeAheadCommand;
@@ -61,6 +64,10 @@ internal sealed class ShellAnalyzer : IInvocationHost
 
     /// <inheritdoc />
     public OperationSink Sink => _context.Sink;
+
+    private Dictionary<string, string?> Variables => _variables ??= new(StringComparer.Ordinal);
+
+    private Dictionary<string, List<string>> Candidates => _candidates ??= new(StringComparer.Ordinal);
 
     /// <summary>Gets the working directory as tracked through <c>cd</c> (null when it became unknown).</summary>
     private string? Cwd { get; set; }
@@ -89,11 +96,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
         var frame = new Frame(invocation.Source, SpanMap.For(SourceText(invocation.Source), code, span), invocation.Depth + 1, Chain(invocation.Via, via), invocation.Detached, invocation.DetachedBy);
 
         // A new shell process: it sees none of this shell's unexported variables, aliases or functions.
-        var child = new ShellAnalyzer(_context) { Cwd = invocation.WorkingDirectory ?? Cwd };
-        foreach (var (source, text) in _sources)
-        {
-            child._sources[source] = text;
-        }
+        var child = new ShellAnalyzer(_context) { Cwd = invocation.WorkingDirectory ?? Cwd, _sources = _sources };
 
         child.AnalyzeText(code, frame);
     }
@@ -244,23 +247,14 @@ internal sealed class ShellAnalyzer : IInvocationHost
             case SimpleCommand simple:
                 return AnalyzeSimple(simple, frame, pipe);
             case Subshell subshell:
-                var savedVariables = new Dictionary<string, string?>(_variables, StringComparer.Ordinal);
-                var savedCandidates = _candidates.ToDictionary(p => p.Key, p => new List<string>(p.Value), StringComparer.Ordinal);
+                var savedVariables = _variables is null ? null : new Dictionary<string, string?>(_variables, StringComparer.Ordinal);
+                var savedCandidates = _candidates?.ToDictionary(p => p.Key, p => new List<string>(p.Value), StringComparer.Ordinal);
                 var savedCwd = Cwd;
                 var subshellOutput = WalkList(subshell.Body, frame);
 
                 // ( … ) runs in a child process: nothing it assigns or changes directory to survives it.
-                _variables.Clear();
-                foreach (var (key, value) in savedVariables)
-                {
-                    _variables[key] = value;
-                }
-
-                _candidates.Clear();
-                foreach (var (key, value) in savedCandidates)
-                {
-                    _candidates[key] = value;
-                }
+                _variables = savedVariables;
+                _candidates = savedCandidates;
 
                 Cwd = savedCwd;
                 AnalyzeRedirections(command.Redirections, frame, null, subshellOutput);
@@ -270,7 +264,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
                 AnalyzeRedirections(command.Redirections, frame, null, groupOutput);
                 return command.Redirections.Count == 0 ? groupOutput : null;
             case FunctionDefinition function:
-                _functions[function.Name] = function.Body;
+                (_functions ??= new(StringComparer.Ordinal))[function.Name] = function.Body;
                 return null;
             case IfCommand ifCommand:
                 _conditional++;
@@ -359,11 +353,11 @@ internal sealed class ShellAnalyzer : IInvocationHost
             }
         }
 
-        _variables[variable] = allKnown && values.Count > 0 ? values[0] : null;
-        _candidates.Remove(variable);
+        Variables[variable] = allKnown && values.Count > 0 ? values[0] : null;
+        _candidates?.Remove(variable);
         if (values.Count > 1)
         {
-            _candidates[variable] = values.Skip(1).ToList();
+            Candidates[variable] = values.Skip(1).ToList();
         }
     }
 
@@ -378,10 +372,11 @@ internal sealed class ShellAnalyzer : IInvocationHost
 
     private string? AnalyzeSimple(SimpleCommand command, Frame frame, PipeState pipe)
     {
-        var fields = new List<Field>();
-        foreach (var word in command.Words)
+        var words = command.Words;
+        var fields = new List<Field>(words.Count);
+        for (var i = 0; i < words.Count; i++)
         {
-            fields.AddRange(ExpandWord(word, frame));
+            ExpandWordInto(words[i], frame, fields);
         }
 
         _lastFields = fields;
@@ -437,13 +432,13 @@ internal sealed class ShellAnalyzer : IInvocationHost
         }
 
         var name = program.Text;
-        if (_aliases.TryGetValue(name, out var alias) && command.Words.Count > 0 && !_expandingAliases.Contains(name))
+        if (_aliases is not null && _aliases.TryGetValue(name, out var alias) && command.Words.Count > 0 && !(_expandingAliases?.Contains(name) ?? false))
         {
             var rest = string.Join(' ', fields.Skip(1).Select(f => ShellQuoting.Quote(f.Text)));
             // Non-interactive bash expands no aliases (and none on the line that defines them), an interactive one does:
             // both readings are analysed, so an alias can neither hide a command nor disguise one.
             // Bash never expands an alias again inside its own expansion (alias ls='ls -F' is not recursive).
-            _expandingAliases.Add(name);
+            (_expandingAliases ??= new(StringComparer.Ordinal)).Add(name);
             try
             {
                 AnalyzeText(alias + " " + rest, frame with { Map = new SpanMap(0, frame.Map.Map(command.Span)), Depth = frame.Depth + 1, Via = Chain(frame.Via, "alias " + name) });
@@ -454,7 +449,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
             }
         }
 
-        if (_functions.TryGetValue(name, out var body))
+        if (_functions is not null && _functions.TryGetValue(name, out var body))
         {
             if (_functionDepth < MaxFunctionCallDepth)
             {
@@ -465,18 +460,18 @@ internal sealed class ShellAnalyzer : IInvocationHost
                 names.AddRange(Enumerable.Range(1, Math.Max(positional.Count, 9)).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 foreach (var parameter in names)
                 {
-                    saved[parameter] = _variables.TryGetValue(parameter, out var old) ? old : Unset;
+                    saved[parameter] = Variables.TryGetValue(parameter, out var old) ? old : Unset;
                 }
 
                 for (var n = 1; n <= Math.Max(positional.Count, 9); n++)
                 {
-                    _variables[n.ToString(System.Globalization.CultureInfo.InvariantCulture)] = n <= positional.Count ? (positional[n - 1].Known ? positional[n - 1].Text : null) : string.Empty;
+                    Variables[n.ToString(System.Globalization.CultureInfo.InvariantCulture)] = n <= positional.Count ? (positional[n - 1].Known ? positional[n - 1].Text : null) : string.Empty;
                 }
 
                 var all = positional.All(f => f.Known) ? string.Join(' ', positional.Select(f => f.Text)) : null;
-                _variables["@"] = all;
-                _variables["*"] = all;
-                _variables["#"] = positional.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                Variables["@"] = all;
+                Variables["*"] = all;
+                Variables["#"] = positional.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 _functionDepth++;
                 WalkCommand(body, frame with { Via = Chain(frame.Via, name + "()") }, pipe);
                 _functionDepth--;
@@ -484,11 +479,11 @@ internal sealed class ShellAnalyzer : IInvocationHost
                 {
                     if (ReferenceEquals(value, Unset))
                     {
-                        _variables.Remove(parameter);
+                        Variables.Remove(parameter);
                     }
                     else
                     {
-                        _variables[parameter] = value;
+                        Variables[parameter] = value;
                     }
                 }
             }
@@ -539,13 +534,13 @@ internal sealed class ShellAnalyzer : IInvocationHost
                 {
                     if (functions)
                     {
-                        _functions.Remove(field.Text);
+                        _functions?.Remove(field.Text);
                         continue;
                     }
 
                     // Unset, not unknown: ${x:-default} then expands to the default.
-                    _variables[field.Text] = string.Empty;
-                    _candidates.Remove(field.Text);
+                    Variables[field.Text] = string.Empty;
+                    _candidates?.Remove(field.Text);
                     Sink.Add(new EnvironmentChange(field.Text, null) { Source = frame.Source, Span = field.Span, Via = frame.Via });
                 }
 
@@ -556,7 +551,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
                     var eq = field.Text.IndexOf('=', StringComparison.Ordinal);
                     if (eq > 0)
                     {
-                        _aliases[field.Text[..eq]] = field.Text[(eq + 1)..];
+                        (_aliases ??= new(StringComparer.Ordinal))[field.Text[..eq]] = field.Text[(eq + 1)..];
                     }
                 }
 
@@ -566,10 +561,10 @@ internal sealed class ShellAnalyzer : IInvocationHost
                 {
                     if (field.Text == "-a")
                     {
-                        _aliases.Clear();
+                        _aliases?.Clear();
                     }
 
-                    _aliases.Remove(field.Text);
+                    _aliases?.Remove(field.Text);
                 }
 
                 break;
@@ -632,8 +627,8 @@ internal sealed class ShellAnalyzer : IInvocationHost
     private CommandInvocation BuildInvocation(SimpleCommand command, List<Field> fields, Frame frame, PipeState pipe, string? stdinText, string? stdinFile) => new()
     {
         Program = fields[0].Text,
-        Arguments = fields.Skip(1).Select(f => f.Text).ToArray(),
-        ArgumentSpans = fields.Skip(1).Select(f => f.Span).ToArray(),
+        Arguments = ArgumentTexts(fields, 1),
+        ArgumentSpans = ArgumentSpans(fields),
         Span = frame.Map.Map(command.Span),
         ProgramSpan = fields[0].Span,
         Source = frame.Source,
@@ -670,6 +665,77 @@ internal sealed class ShellAnalyzer : IInvocationHost
         return file;
     }
 
+    /// <summary>Gets the texts of <paramref name="fields"/> from index <paramref name="start"/> on.</summary>
+    private static string[] ArgumentTexts(List<Field> fields, int start)
+    {
+        if (start >= fields.Count)
+        {
+            return [];
+        }
+
+        var texts = new string[fields.Count - start];
+        for (var i = 0; i < texts.Length; i++)
+        {
+            texts[i] = fields[start + i].Text;
+        }
+
+        return texts;
+    }
+
+    /// <summary>Joins the texts of <paramref name="fields"/> from index <paramref name="start"/> on with spaces, then <paramref name="end"/>, in one allocation.</summary>
+    private static string JoinTexts(List<Field> fields, int start, string end)
+    {
+        var length = end.Length;
+        for (var i = start; i < fields.Count; i++)
+        {
+            length += fields[i].Text.Length + (i > start ? 1 : 0);
+        }
+
+        if (length == 0)
+        {
+            return string.Empty;
+        }
+
+        if (start == fields.Count - 1 && end.Length == 0)
+        {
+            return fields[start].Text;
+        }
+
+        return string.Create(length, (fields, start, end), static (span, state) =>
+        {
+            var (fields, start, end) = state;
+            var at = 0;
+            for (var i = start; i < fields.Count; i++)
+            {
+                if (i > start)
+                {
+                    span[at++] = ' ';
+                }
+
+                fields[i].Text.AsSpan().CopyTo(span[at..]);
+                at += fields[i].Text.Length;
+            }
+
+            end.AsSpan().CopyTo(span[at..]);
+        });
+    }
+
+    private static TextSpan[] ArgumentSpans(List<Field> fields)
+    {
+        if (fields.Count <= 1)
+        {
+            return [];
+        }
+
+        var spans = new TextSpan[fields.Count - 1];
+        for (var i = 0; i < spans.Length; i++)
+        {
+            spans[i] = fields[i + 1].Span;
+        }
+
+        return spans;
+    }
+
     private void AnalyzeEval(List<Field> fields, SimpleCommand command, Frame frame)
     {
         if (fields.Count < 2)
@@ -677,10 +743,18 @@ internal sealed class ShellAnalyzer : IInvocationHost
             return;
         }
 
-        var unknown = fields.Skip(1).FirstOrDefault(f => !f.Known);
-        if (unknown is not null)
+        Field? unknown = null;
+        for (var i = 1; i < fields.Count && unknown is null; i++)
         {
-            Opaque("shell", $"eval of a string computed at run time: {unknown.Text}", frame.Source, unknown.Span, frame.Via);
+            if (!fields[i].Known)
+            {
+                unknown = fields[i];
+            }
+        }
+
+        if (unknown is { } first)
+        {
+            Opaque("shell", $"eval of a string computed at run time: {first.Text}", frame.Source, first.Span, frame.Via);
         }
 
         var code = string.Join(' ', fields.Skip(1).Select(f => f.Text));
@@ -730,7 +804,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
     /// <summary>Returns the script a shell or <c>source</c> reads from <paramref name="file"/> when it is known: a process substitution's output, or standard input.</summary>
     private string? ScriptText(Field file, string? stdinText)
     {
-        if (file.Text == "/dev/fd/63" && !file.Known && _processOutputs.TryGetValue(file.Span.Start, out var produced))
+        if (file.Text == "/dev/fd/63" && !file.Known && _processOutputs is not null && _processOutputs.TryGetValue(file.Span.Start, out var produced))
         {
             return produced;
         }
@@ -740,14 +814,22 @@ internal sealed class ShellAnalyzer : IInvocationHost
 
     private void ChangeDirectory(List<Field> fields)
     {
-        var target = fields.Skip(1).FirstOrDefault(f => f.Text != "-P" && f.Text != "-L" && f.Text != "--");
+        Field? target = null;
+        for (var i = 1; i < fields.Count && target is null; i++)
+        {
+            if (fields[i].Text is not ("-P" or "-L" or "--"))
+            {
+                target = fields[i];
+            }
+        }
+
         if (target is null)
         {
             Cwd = _context.Catalog.HomeDirectory;
         }
-        else if (target.Known && target.Text != "-")
+        else if (target.Value.Known && target.Value.Text != "-")
         {
-            var next = _context.Catalog.Normalize(target.Text, Cwd);
+            var next = _context.Catalog.Normalize(target.Value.Text, Cwd);
             Cwd = next.StartsWith('/') ? next : null;
         }
         else
@@ -777,7 +859,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
 
             if (exported)
             {
-                Sink.Add(new EnvironmentChange(name, eq > 0 ? value ?? field.Text[(eq + 1)..] : (_variables.GetValueOrDefault(name) ?? string.Empty)) { Source = frame.Source, Span = field.Span, Via = frame.Via });
+                Sink.Add(new EnvironmentChange(name, eq > 0 ? value ?? field.Text[(eq + 1)..] : (_variables?.GetValueOrDefault(name) ?? string.Empty)) { Source = frame.Source, Span = field.Span, Via = frame.Via });
             }
         }
     }
@@ -924,13 +1006,13 @@ internal sealed class ShellAnalyzer : IInvocationHost
             i++;
         }
 
-        var text = string.Join(' ', fields.Skip(i).Select(f => f.Text));
         if (escapes)
         {
-            text = Unescape(text);
+            var text = Unescape(JoinTexts(fields, i, string.Empty));
+            return newline ? text + "\n" : text;
         }
 
-        return newline ? text + "\n" : text;
+        return JoinTexts(fields, i, newline ? "\n" : string.Empty);
     }
 
     private static string Printf(List<Field> fields)
@@ -1113,19 +1195,37 @@ internal sealed class ShellAnalyzer : IInvocationHost
     /// <summary>Expands a word into fields the way bash would, as far as it can be known statically.</summary>
     private List<Field> ExpandWord(Word word, Frame frame, bool split = true)
     {
-        var builder = new FieldBuilder();
-        foreach (var part in word.Parts)
+        var fields = new List<Field>(1);
+        ExpandWordInto(word, frame, fields, split);
+        return fields;
+    }
+
+    /// <summary>Expands a word and adds its fields to <paramref name="fields"/>.</summary>
+    private void ExpandWordInto(Word word, Frame frame, List<Field> fields, bool split = true)
+    {
+        var parts = word.Parts;
+        if (parts.Count == 1 && parts[0] is LiteralPart literal)
         {
-            AppendPart(part, frame, builder, quoted: false, split);
+            // The common case: one unquoted literal, which expands to itself (or to nothing when empty).
+            if (literal.Text.Length > 0)
+            {
+                fields.Add(new Field(literal.Text, true, frame.Map.Map(word.Span)));
+            }
+
+            return;
         }
 
-        var fields = builder.Finish(frame.Map.Map(word.Span), MaxFieldsPerWord);
+        var builder = new FieldBuilder();
+        for (var i = 0; i < parts.Count; i++)
+        {
+            AppendPart(parts[i], frame, builder, quoted: false, split);
+        }
+
+        builder.Finish(frame.Map.Map(word.Span), MaxFieldsPerWord, fields);
         if (builder.Truncated)
         {
             Opaque("shell", $"a word expands to more than {MaxFieldsPerWord} fields; the rest was not analysed", frame.Source, frame.Map.Map(word.Span), frame.Via);
         }
-
-        return fields;
     }
 
     private void AppendPart(WordPart part, Frame frame, FieldBuilder builder, bool quoted, bool split = true)
@@ -1192,7 +1292,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
                 var produced = WalkList(process.Body, frame with { Via = Chain(frame.Via, process.IsInput ? "<(…)" : ">(…)") });
                 if (process.IsInput && produced is not null)
                 {
-                    _processOutputs[frame.Map.Map(process.Span).Start] = produced;
+                    (_processOutputs ??= [])[frame.Map.Map(process.Span).Start] = produced;
                 }
 
                 builder.AppendUnknown("/dev/fd/63");
@@ -1263,7 +1363,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
             return;
         }
 
-        if (parameter.Operator is null && !parameter.Length && !parameter.Indirect && _candidates.TryGetValue(parameter.Name, out var others) && others.Count > 0)
+        if (parameter.Operator is null && !parameter.Length && !parameter.Indirect && _candidates is not null && _candidates.TryGetValue(parameter.Name, out var others) && others.Count > 0)
         {
             builder.Branch([new Field(value, true, default), .. others.Select(o => new Field(o, true, default))]);
             return;
@@ -1346,9 +1446,9 @@ internal sealed class ShellAnalyzer : IInvocationHost
 
     private void Assign(string name, string? value)
     {
-        if (_conditional > 0 && _variables.TryGetValue(name, out var previous))
+        if (_conditional > 0 && _variables is not null && _variables.TryGetValue(name, out var previous))
         {
-            var list = _candidates.TryGetValue(name, out var existing) ? existing : _candidates[name] = [];
+            var list = Candidates.TryGetValue(name, out var existing) ? existing : Candidates[name] = [];
             if (value is not null && value != previous && !list.Contains(value) && list.Count < 16)
             {
                 list.Add(value);
@@ -1362,13 +1462,13 @@ internal sealed class ShellAnalyzer : IInvocationHost
             return;
         }
 
-        _variables[name] = value;
-        _candidates.Remove(name);
+        Variables[name] = value;
+        _candidates?.Remove(name);
     }
 
     private string? ResolveVariable(string name)
     {
-        if (_variables.TryGetValue(name, out var value))
+        if (_variables is not null && _variables.TryGetValue(name, out var value))
         {
             return value;
         }

@@ -414,8 +414,9 @@ internal sealed partial class Parser
             return prefixed ? Track(new Pipeline(negated, timed, [], [], Span(start, _tokEnd))) : null;
         }
 
-        var commands = new List<Command> { first };
-        var pipeStderr = new List<bool>();
+        // A pipeline of one command (the common case) needs no lists.
+        List<Command>? commands = null;
+        List<bool>? pipeStderr = null;
         while (true)
         {
             SkipBlanksAndComment();
@@ -435,11 +436,11 @@ internal sealed partial class Parser
                 break;
             }
 
-            commands.Add(next);
-            pipeStderr.Add(tok == Tok.PipeAmp);
+            (commands ??= [first]).Add(next);
+            (pipeStderr ??= []).Add(tok == Tok.PipeAmp);
         }
 
-        return Track(new Pipeline(negated, timed, commands, pipeStderr, Span(start, _tokEnd)));
+        return Track(new Pipeline(negated, timed, commands ?? (IReadOnlyList<Command>)[first], pipeStderr ?? (IReadOnlyList<bool>)[], Span(start, _tokEnd)));
     }
 
     private Command? ParseCommand()
@@ -1106,9 +1107,31 @@ internal sealed partial class Parser
     /// </summary>
     private Command? ParseSimpleCommand(Word? first, int start)
     {
-        var assignments = new List<Assignment>();
-        var words = new List<Word>();
-        var redirections = new List<Redirection>();
+        // The words are gathered in the thread's scratch list (a nested command gets its own) and kept as an exact array.
+        var words = t_words ?? new List<Word>(8);
+        t_words = null;
+        try
+        {
+            return ParseSimpleCommand(first, start, words);
+        }
+        finally
+        {
+            words.Clear();
+            if (words.Capacity <= 1024)
+            {
+                t_words = words;
+            }
+        }
+    }
+
+    [ThreadStatic]
+    private static List<Word>? t_words;
+
+    private Command? ParseSimpleCommand(Word? first, int start, List<Word> words)
+    {
+        // Most commands have no assignments and no redirections: those lists are only made when needed.
+        List<Assignment>? assignments = null;
+        List<Redirection>? redirections = null;
         var declaration = false;
         if (first is not null)
         {
@@ -1122,7 +1145,7 @@ internal sealed partial class Parser
             var redirection = TryParseRedirection();
             if (redirection is not null)
             {
-                redirections.Add(redirection);
+                (redirections ??= []).Add(redirection);
                 continue;
             }
 
@@ -1136,7 +1159,7 @@ internal sealed partial class Parser
                 var (assignment, word) = ParseAssignmentOrWord();
                 if (assignment is not null)
                 {
-                    assignments.Add(assignment);
+                    (assignments ??= []).Add(assignment);
                     continue;
                 }
 
@@ -1147,7 +1170,7 @@ internal sealed partial class Parser
 
                 words.Add(word);
                 declaration = IsDeclarationBuiltin(word);
-                if (assignments.Count == 0 && redirections.Count == 0 && TryParseFunctionParens())
+                if (assignments is null && redirections is null && TryParseFunctionParens())
                 {
                     SkipLinebreaks();
                     var body = ParseFunctionBody();
@@ -1166,12 +1189,13 @@ internal sealed partial class Parser
             words.Add(argument);
         }
 
-        if (assignments.Count == 0 && words.Count == 0 && redirections.Count == 0)
+        if (assignments is null && words.Count == 0 && redirections is null)
         {
             return null;
         }
 
-        return Track(new SimpleCommand(assignments, words, redirections, Span(start, _tokEnd)));
+        return Track(new SimpleCommand(
+            assignments ?? (IReadOnlyList<Assignment>)[], words.ToArray(), redirections ?? (IReadOnlyList<Redirection>)[], Span(start, _tokEnd)));
     }
 
     /// <summary>Parses a redirection at the current position, or returns null without consuming anything.</summary>

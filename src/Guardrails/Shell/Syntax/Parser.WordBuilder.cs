@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Guardrails.Shell.Syntax;
@@ -45,6 +46,11 @@ internal sealed partial class Parser
     {
         var atoms = _ctx.Atoms;
         var high = atoms.Count;
+        if (TryBuildPlainWord(atomBase, high) is { } plain)
+        {
+            return plain;
+        }
+
         var assembly = new WordAssembly { Low = atomBase, Mode = mode };
         var hasBrace = false;
         var hasGlob = false;
@@ -68,6 +74,38 @@ internal sealed partial class Parser
         var parts = EmitParts(assembly, atomBase, high, atWordStart: true);
         _tokEnd = atoms[high - 1].End;
         return Track(new Word(parts, Span(atoms[atomBase].Start, atoms[high - 1].End)));
+    }
+
+    /// <summary>
+    /// The common case, without the passes: a word of ordinary unquoted characters that brace, glob and tilde
+    /// recognition would leave alone (no <c>{ * ? [ ~</c>, no escape, no continuation) is one literal part whose text
+    /// is its source. Returns null when the word needs the full treatment.
+    /// </summary>
+    private Word? TryBuildPlainWord(int low, int high)
+    {
+        var atoms = CollectionsMarshal.AsSpan(_ctx.Atoms)[low..high];
+        var expected = atoms[0].Start;
+        foreach (ref readonly var atom in atoms)
+        {
+            if (atom.HadEscape || atom.Start != expected
+                || atom.Kind switch
+                {
+                    AtomKind.Run => false,
+                    AtomKind.Char => atom.Ch is '{' or '*' or '?' or '[' or '~',
+                    _ => true,
+                })
+            {
+                return null;
+            }
+
+            expected = atom.End;
+        }
+
+        var start = atoms[0].Start;
+        var span = Span(start, expected);
+        var literal = Track(new LiteralPart(_src.Substring(start, expected - start), false, span));
+        _tokEnd = expected;
+        return Track(new Word(literal, span));
     }
 
     /// <summary>One pass with a stack of open braces; a group is valid when it closes with a comma or a range in it.</summary>

@@ -199,6 +199,11 @@ internal sealed partial class Parser
                 leadingContinuation = false;
             }
 
+            if (!_ctx.Speculating && !_ctx.Blocked && _pos < _end && ScanPlainRun(atomBase, ref identSoFar, ref identLength))
+            {
+                continue;
+            }
+
             var c = At(_pos);
             if (c == Eof)
             {
@@ -372,6 +377,59 @@ internal sealed partial class Parser
             _pos++;
         }
     }
+
+    /// <summary>
+    /// Consumes a run of characters that mean nothing special to any word mode (letters, digits, most punctuation) in
+    /// one step, with exactly the atoms and identifier tracking the character-by-character path would produce for
+    /// them. Returns false when the next character needs that path.
+    /// </summary>
+    private bool ScanPlainRun(int atomBase, ref bool identSoFar, ref int identLength)
+    {
+        var rest = _src.AsSpan(_pos, _end - _pos);
+        var length = rest.IndexOfAny(s_wordBreaks);
+        if (length == 0)
+        {
+            return false;
+        }
+
+        if (length < 0)
+        {
+            length = rest.Length;
+        }
+
+        if (identSoFar)
+        {
+            foreach (var c in rest[..length])
+            {
+                identSoFar = identLength == 0 ? IsIdentStart(c) : IsIdentChar(c);
+                identLength++;
+                if (!identSoFar)
+                {
+                    break;
+                }
+            }
+        }
+
+        var atoms = _ctx.Atoms;
+        var end = _pos + length;
+        if (atoms.Count > atomBase)
+        {
+            ref var last = ref CollectionsMarshal.AsSpan(atoms)[^1];
+            if (last.Kind == AtomKind.Run && last.End == _pos)
+            {
+                last.End = end;
+                _pos = end;
+                return true;
+            }
+        }
+
+        atoms.Add(new Atom { Kind = AtomKind.Run, Start = _pos, End = end });
+        _pos = end;
+        return true;
+    }
+
+    /// <summary>Every character that any word mode treats specially: metacharacters, quotes, expansions, escapes, pattern, brace, tilde and assignment characters.</summary>
+    private static readonly System.Buffers.SearchValues<char> s_wordBreaks = System.Buffers.SearchValues.Create(" \t\n;&|()<>\\'\"`${},*?[]~/:@!+=");
 
     /// <summary>Characters that brace expansion, globbing or tilde expansion care about get their own atom.</summary>
     private static bool IsWordSpecial(int c) => c is '{' or '}' or ',' or '*' or '?' or '[' or ']' or '~' or '/' or ':';

@@ -26,6 +26,12 @@ internal sealed class Word : Node
     /// <returns><see langword="true"/> when the word is static.</returns>
     public bool TryGetStaticText(out string text)
     {
+        if (Parts.Count == 1 && Parts[0] is LiteralPart { Text: var literal })
+        {
+            text = literal;
+            return true;
+        }
+
         var builder = new StringBuilder();
         foreach (var part in Parts)
         {
@@ -99,7 +105,11 @@ internal abstract class WordPart : Node
 }
 
 /// <summary>Unquoted text after backslash-escape removal (<c>\c</c> → <c>c</c>, <c>\&lt;newline&gt;</c> removed).</summary>
-internal sealed class LiteralPart : WordPart
+/// <remarks>
+/// A literal is also the one-element list of parts of a word that is nothing but it (the most common word by far), so
+/// such a word needs no separate list object: large inputs are mostly words like that.
+/// </remarks>
+internal sealed class LiteralPart : WordPart, IReadOnlyList<WordPart>
 {
     public LiteralPart(string text, bool hadEscape, TextSpan span)
         : base(span)
@@ -113,6 +123,17 @@ internal sealed class LiteralPart : WordPart
 
     /// <summary>Gets a value indicating whether a backslash escape or line continuation was removed (a hint of obfuscation).</summary>
     public bool HadEscape { get; }
+
+    int IReadOnlyCollection<WordPart>.Count => 1;
+
+    WordPart IReadOnlyList<WordPart>.this[int index] => index == 0 ? this : throw new ArgumentOutOfRangeException(nameof(index));
+
+    IEnumerator<WordPart> IEnumerable<WordPart>.GetEnumerator()
+    {
+        yield return this;
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => ((IEnumerable<WordPart>)this).GetEnumerator();
 }
 
 /// <summary><c>'text'</c>.</summary>
