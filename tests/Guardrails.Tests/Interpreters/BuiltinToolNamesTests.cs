@@ -48,17 +48,7 @@ public sealed class BuiltinToolNamesTests
     [MemberData(nameof(ShellArgumentShapes))]
     public void ShellArguments_InTheShapesAgentsSend_AreRead(string tool, string arguments, string rule)
     {
-        var decision = TestGuards.Call(tool, arguments);
-
-        if (rule.Length == 0)
-        {
-            decision.Verdict.Should().Be(Verdict.Allow, decision.ToString());
-        }
-        else
-        {
-            decision.Verdict.Should().Be(Verdict.Deny);
-            decision.RuleIds.Should().Contain(rule);
-        }
+        AssertDecided(TestGuards.Call(tool, arguments), rule);
     }
 
     [Fact]
@@ -127,17 +117,7 @@ public sealed class BuiltinToolNamesTests
     {
         ToolBinding.Defaults.ContainsKey(tool).Should().BeFalse();
 
-        var decision = TestGuards.Call(tool, arguments);
-
-        if (rule.Length == 0)
-        {
-            decision.Verdict.Should().Be(Verdict.Allow, decision.ToString());
-        }
-        else
-        {
-            decision.Verdict.Should().Be(Verdict.Deny);
-            decision.RuleIds.Should().Contain(rule);
-        }
+        AssertDecided(TestGuards.Call(tool, arguments), rule);
     }
 
     [Fact]
@@ -188,5 +168,19 @@ public sealed class BuiltinToolNamesTests
     public void ApplyPatch_WithoutAPathOrAPatch_IsAShapeProblem()
     {
         TestGuards.Call("apply_patch", """{"input":"print(2)"}""").RuleIds.Should().Equal("guardrails.input.shape");
+    }
+
+    /// <summary>Asserts an allow when <paramref name="rule"/> is empty, else a deny by that rule.</summary>
+    private static void AssertDecided(Decision decision, string rule)
+    {
+        if (rule.Length == 0)
+        {
+            decision.Verdict.Should().Be(Verdict.Allow, decision.ToString());
+        }
+        else
+        {
+            decision.Verdict.Should().Be(Verdict.Deny);
+            decision.RuleIds.Should().Contain(rule);
+        }
     }
 }
