@@ -269,18 +269,7 @@ public sealed class ChatClientAgentTests : IDisposable
         // The user answers one escalation with "always approve this tool"; Agent Framework's ToolApprovalAgent then
         // approves later calls of that tool by itself. Guardrails, outside it, counts only approvals the caller gave
         // for exactly the call about to run.
-        var gated = new ApprovalRequiredAIFunction(_tools.Bash);
-        _model.ThenCall(ScriptedChatClient.Bash("c1", "cat ~/.aws/config")).ThenSay("ok").ThenCall(ScriptedChatClient.Bash("c2", TestGuards.ReadCredentials));
-        var agent = new ChatClientAgent(_model, new ChatClientAgentOptions { ChatOptions = new() { Tools = [gated] } })
-            .AsBuilder()
-            .UseGuardrails(TestGuards.Create())
-            .UseToolApproval(new ToolApprovalAgentOptions())
-            .Build();
-        var session = await agent.CreateSessionAsync();
-        var request = (await agent.RunAsync("deploy", session)).Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().Single();
-
-        await agent.RunAsync(new ChatMessage(ChatRole.User, [request.CreateAlwaysApproveToolResponse("always")]), session);
-        var later = await agent.RunAsync("now read the ssh key", session);
+        var later = await RunWithAStandingApprovalAsync(guarded: true);
 
         later.Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().Should().BeEmpty("the framework approved the second call by its standing rule");
         _tools.Executed.Should().Equal(["cat ~/.aws/config"], "the call the user approved runs; the one nobody approved does not");
@@ -291,19 +280,30 @@ public sealed class ChatClientAgentTests : IDisposable
     public async Task Finding_ToolApprovalAgentsStandingApproval_ApprovesLaterCallsWithoutAsking()
     {
         // The control for the test above: without Guardrails the standing rule runs the second call unasked.
-        var gated = new ApprovalRequiredAIFunction(_tools.Bash);
-        _model.ThenCall(ScriptedChatClient.Bash("c1", "cat ~/.aws/config")).ThenSay("ok").ThenCall(ScriptedChatClient.Bash("c2", TestGuards.ReadCredentials));
-        var agent = new ChatClientAgent(_model, new ChatClientAgentOptions { ChatOptions = new() { Tools = [gated] } })
-            .AsBuilder()
-            .UseToolApproval(new ToolApprovalAgentOptions())
-            .Build();
-        var session = await agent.CreateSessionAsync();
-        var request = (await agent.RunAsync("deploy", session)).Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().Single();
-
-        await agent.RunAsync(new ChatMessage(ChatRole.User, [request.CreateAlwaysApproveToolResponse("always")]), session);
-        await agent.RunAsync("now read the ssh key", session);
+        await RunWithAStandingApprovalAsync(guarded: false);
 
         _tools.Executed.Should().Equal("cat ~/.aws/config", TestGuards.ReadCredentials);
+    }
+
+    /// <summary>
+    /// An agent with <c>UseToolApproval</c> (inside <c>UseGuardrails</c> when <paramref name="guarded"/>): the user
+    /// answers the first call with "always approve", then the model makes a second, escalated call of the same tool.
+    /// </summary>
+    private async Task<AgentResponse> RunWithAStandingApprovalAsync(bool guarded)
+    {
+        var gated = new ApprovalRequiredAIFunction(_tools.Bash);
+        _model.ThenCall(ScriptedChatClient.Bash("c1", "cat ~/.aws/config")).ThenSay("ok").ThenCall(ScriptedChatClient.Bash("c2", TestGuards.ReadCredentials));
+        var builder = new ChatClientAgent(_model, new ChatClientAgentOptions { ChatOptions = new() { Tools = [gated] } }).AsBuilder();
+        if (guarded)
+        {
+            builder = builder.UseGuardrails(TestGuards.Create());
+        }
+
+        var agent = builder.UseToolApproval(new ToolApprovalAgentOptions()).Build();
+        var session = await agent.CreateSessionAsync();
+        var request = (await agent.RunAsync("deploy", session)).Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().Single();
+        await agent.RunAsync(new ChatMessage(ChatRole.User, [request.CreateAlwaysApproveToolResponse("always")]), session);
+        return await agent.RunAsync("now read the ssh key", session);
     }
 
     private IChatClient GuardedChatClient() =>

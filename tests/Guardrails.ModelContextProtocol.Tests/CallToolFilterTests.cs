@@ -160,23 +160,24 @@ public sealed class CallToolFilterTests
     [Fact]
     public async Task CallTool_ToolNameMapping_IsTheNameTheGuardDecides()
     {
-        // "run_shell_command" is a built-in shell binding; renamed to a tool the policy does not know, the same copy is
-        // no longer read as a shell command — which shows that the mapped name is what the guard sees.
+        // Renamed to "read_file", the harmless listing is read as a file read with no path — a shape error that names
+        // the mapped tool, which shows that the mapped name is what the guard sees.
         var seen = new List<string>();
         await using var server = await StartAsync(DefaultGuard(), new GuardrailsMcpOptions
         {
             ToolName = a =>
             {
                 seen.Add(a.ToolName);
-                return "some_custom_tool";
+                return "read_file";
             },
         });
 
-        var result = await server.RunShellAsync(CopyWeights);
+        var result = await server.RunShellAsync(Explore);
 
         seen.Should().Equal("run_shell_command");
-        result.IsError.Should().NotBe(true);
-        server.Executed.Should().Equal(CopyWeights);
+        result.IsError.Should().BeTrue();
+        result.Text().Should().Contain("guardrails.input.shape").And.Contain("tool 'read_file'");
+        server.Executed.Should().BeEmpty();
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Guardrails.Actions;
+using Guardrails.Shell;
+using Guardrails.Shell.Syntax;
 
 namespace Guardrails.Interpreters;
 
@@ -9,15 +11,37 @@ namespace Guardrails.Interpreters;
 /// file, a credential or the guard's policy still meets the rules about those resources. Each such path is read; when
 /// the tool's name says it also changes what it is given (<c>delete_file</c>, <c>fs_rename</c>, <c>write_note</c>,
 /// <c>replace</c>), that change is derived as well, so that the name can only add findings, never hide one.
+/// And an argument named like a command line (<c>command</c>, <c>cmd</c>, <c>command_line</c>, …) whose text is valid
+/// bash is read as the shell command it most likely is — an unknown <c>terminal_run</c> or <c>docker_exec</c> tool gets
+/// the shell analysis too.
 /// </summary>
 internal static class GenericInterpreter
 {
     private const int MaxDepth = 16;
 
+    /// <summary>The argument names that carry a command line in the shell tools of every framework seen so far.</summary>
+    private static readonly HashSet<string> CommandNames = new(StringComparer.Ordinal)
+    {
+        "command", "cmd", "commandLine", "command_line", "CommandLine", "shell_command", "bash_command",
+    };
+
+    private static readonly ToolBinding ShellBinding = ToolBinding.Create(InterpreterKind.Shell);
+
     public static void Interpret(InterpretationContext context)
     {
         if (context.Call.Arguments.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
         {
+            if (context.Call.Arguments.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in context.Call.Arguments.EnumerateObject())
+                {
+                    if (CommandNames.Contains(property.Name) && property.Value.ValueKind == JsonValueKind.String)
+                    {
+                        AnalyzeIfShell(context, property.Value.GetString()!, property.Name);
+                    }
+                }
+            }
+
             Visit(context, context.Call.Arguments, string.Empty, 0, ActionOf(context.Call.Name));
         }
     }
@@ -63,6 +87,27 @@ internal static class GenericInterpreter
                 start = i < name.Length && !char.IsAsciiLetterOrDigit(name[i]) ? i + 1 : i;
             }
         }
+    }
+
+    /// <summary>
+    /// Analyses <paramref name="command"/> as a shell command when it parses as bash. Text that does not (SQL, prose, a
+    /// program's own syntax) is left alone: the tool is unknown, so that is data, not a command the guard failed to read.
+    /// </summary>
+    private static void AnalyzeIfShell(InterpretationContext context, string command, string name)
+    {
+        if (command.Length == 0 || command.Length > context.Limits.MaxInputLength)
+        {
+            return;
+        }
+
+        var parsed = BashParser.Parse(command, ParserLimits.Default with { MaxLength = context.Limits.MaxInputLength });
+        if (parsed.Diagnostics.Any(static d => d.Kind is ParseDiagnosticKind.SyntaxError or ParseDiagnosticKind.UnterminatedQuote or ParseDiagnosticKind.UnterminatedHereDoc))
+        {
+            return;
+        }
+
+        var shell = new InterpretationContext(context.Call, ShellBinding, context.Policy, context.Sink) { WorkingDirectory = context.WorkingDirectory };
+        new ShellAnalyzer(shell).AnalyzeCommand(command, name);
     }
 
     private static void Visit(InterpretationContext context, JsonElement element, string name, int depth, FileAction action)

@@ -48,17 +48,7 @@ public sealed class BuiltinToolNamesTests
     [MemberData(nameof(ShellArgumentShapes))]
     public void ShellArguments_InTheShapesAgentsSend_AreRead(string tool, string arguments, string rule)
     {
-        var decision = TestGuards.Call(tool, arguments);
-
-        if (rule.Length == 0)
-        {
-            decision.Verdict.Should().Be(Verdict.Allow, decision.ToString());
-        }
-        else
-        {
-            decision.Verdict.Should().Be(Verdict.Deny);
-            decision.RuleIds.Should().Contain(rule);
-        }
+        AssertDecided(TestGuards.Call(tool, arguments), rule);
     }
 
     [Fact]
@@ -109,6 +99,27 @@ public sealed class BuiltinToolNamesTests
         decision.RuleIds.Should().Contain(rule);
     }
 
+    public static TheoryData<string, string, string> UnknownToolsWithACommand => new()
+    {
+        // tool (not bound), arguments, rule expected ("" for allow)
+        { "terminal_run", $$"""{"command":"{{CopyWeights}}"}""", "weights.copy" },
+        { "docker_exec", """{"container":"agent","cmd":"nohup vllm serve /models/qwen --port 8001 &"}""", "replica.launch" },
+        { "mcp__ops__execute", """{"command_line":"(crontab -l; echo '@reboot /tmp/q/start.sh') | crontab -"}""", "persistence" },
+        { "terminal_run", """{"command":"ls -la && git status"}""", "" },
+        { "query_db", """{"command":"SELECT name FROM users WHERE (id = 1)"}""", "" },   // not bash: data, not a command
+        { "redis", """{"command":"FLUSHALL"}""", "" },
+        { "get_weather", """{"city":"cp -r /models/qwen /tmp/q"}""", "" },             // only command-named arguments are read so
+    };
+
+    [Theory]
+    [MemberData(nameof(UnknownToolsWithACommand))]
+    public void UnknownTool_ACommandNamedArgumentThatIsBash_IsReadAsAShellCommand(string tool, string arguments, string rule)
+    {
+        ToolBinding.Defaults.ContainsKey(tool).Should().BeFalse();
+
+        AssertDecided(TestGuards.Call(tool, arguments), rule);
+    }
+
     [Fact]
     public void ApplyPatch_CodexEnvelope_EachFileIsJudged()
     {
@@ -157,5 +168,19 @@ public sealed class BuiltinToolNamesTests
     public void ApplyPatch_WithoutAPathOrAPatch_IsAShapeProblem()
     {
         TestGuards.Call("apply_patch", """{"input":"print(2)"}""").RuleIds.Should().Equal("guardrails.input.shape");
+    }
+
+    /// <summary>Asserts an allow when <paramref name="rule"/> is empty, else a deny by that rule.</summary>
+    private static void AssertDecided(Decision decision, string rule)
+    {
+        if (rule.Length == 0)
+        {
+            decision.Verdict.Should().Be(Verdict.Allow, decision.ToString());
+        }
+        else
+        {
+            decision.Verdict.Should().Be(Verdict.Deny);
+            decision.RuleIds.Should().Contain(rule);
+        }
     }
 }
