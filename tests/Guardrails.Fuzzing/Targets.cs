@@ -216,8 +216,10 @@ internal sealed class ToolCallTarget : FuzzTarget
             var cwd = root.TryGetProperty("cwd", out var directory) && directory.ValueKind == JsonValueKind.String ? directory.GetString() : null;
             call = new ToolCall(tool.GetString()!, arguments.Clone()) { WorkingDirectory = cwd };
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Not a tool call an adapter could build: malformed JSON, or a name with a lone surrogate escape that no
+            // string can hold (GetString throws InvalidOperationException before the guard is reached).
             return "skipped:json";
         }
 

@@ -251,7 +251,10 @@ internal static partial class SystemTools
             }
             else if (!argument.StartsWith('-'))
             {
+                // The file is read into the buffer and, being an editor's file, may be written back (`w`, `x`, `wq`
+                // without a name), as every editor's operand is (see FileTools.Editor).
                 context.File(FileAction.Read, context.Path(argument), context.SpanAt(i));
+                context.File(FileAction.Write, context.Path(argument), context.SpanAt(i));
                 read.Add(context.Path(argument));
             }
         }
