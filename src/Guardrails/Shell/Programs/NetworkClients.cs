@@ -135,7 +135,7 @@ internal static class NetworkClients
             var suffix = name[(computed + 1)..];
             var dot = suffix.IndexOf('.', StringComparison.Ordinal);
             var domain = dot < 0 ? string.Empty : suffix[(dot + 1)..].TrimEnd('.');
-            if (domain.Contains('.', StringComparison.Ordinal) && domain.AsSpan().IndexOfAny(NotInHost) < 0)
+            if (domain.Contains('.', StringComparison.Ordinal) && domain.AsSpan().IndexOfAny(NotInHost) < 0 && !IsInternalDomain(domain))
             {
                 context.Transfer(TransferDirection.Upload, context.SpanAt(i), domain, port);
                 return;
@@ -144,6 +144,23 @@ internal static class NetworkClients
 
         Client(context);
     }
+
+    /// <summary>Names resolved inside the site (mDNS, cluster DNS, reserved internal zones): no outside server learns them.</summary>
+    private static bool IsInternalDomain(string domain)
+    {
+        var name = domain.ToLowerInvariant();
+        foreach (var zone in s_internalZones)
+        {
+            if (name == zone[1..] || name.EndsWith(zone, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static readonly string[] s_internalZones = [".local", ".internal", ".localhost", ".lan", ".home.arpa", ".svc", ".cluster.local", ".localdomain"];
 
     /// <summary>Gets the index of the last character of the last computed part of an argument (<c>$(…)</c>, <c>`…`</c>, <c>$X</c>), or -1.</summary>
     private static int LastComputedIndex(string text)

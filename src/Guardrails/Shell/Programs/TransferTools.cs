@@ -573,50 +573,29 @@ internal static class TransferTools
             Body = body,
             UploadedFiles = uploads,
         });
-        SendsData(context, url, uri, span, body);
+        SendsData(context, uri, span, body);
         return uri;
     }
 
     /// <summary>
     /// Data the command sends with a request leaves the host: a request body (<c>-d</c>, <c>--data-*</c>, <c>--json</c>,
-    /// <c>-F</c> fields, <c>--post-data</c>), text computed by a command in the URL (<c>?d=$(…)</c>), or the path of a
-    /// raw-stream URL (<c>gopher://host/_DATA</c>, <c>dict://</c>, <c>telnet://</c>). Recorded as an upload to that host
-    /// (files sent are judged on the request itself); requests to this host are not.
+    /// <c>-F</c> fields, <c>--post-data</c>) or the path of a raw-stream URL (<c>gopher://host/_DATA</c>, <c>dict://</c>,
+    /// <c>telnet://</c>). Recorded as an upload to that host (files sent are judged on the request itself); requests to
+    /// this host are not, and neither is a literal prompt posted to a model inference API (judged by replica.instruct).
     /// </summary>
-    private static void SendsData(in ProgramContext context, string url, Uri? uri, TextSpan span, string? body)
+    private static void SendsData(in ProgramContext context, Uri? uri, TextSpan span, string? body)
     {
-        var computed = url.Contains("$(", StringComparison.Ordinal) || url.Contains('`', StringComparison.Ordinal);
-        string host;
-        int? port;
-        if (uri is not null)
-        {
-            host = uri.Host;
-            port = uri.Port > 0 ? uri.Port : null;
-        }
-        else
-        {
-            // A URL with computed text in it may not parse as a whole; its authority still names the host.
-            var start = url.IndexOf("://", StringComparison.Ordinal);
-            var rest = start < 0 ? url.AsSpan() : url.AsSpan(start + 3);
-            var end = rest.IndexOfAny('/', '?', '#');
-            if (!computed || !NetworkAddresses.ParseAuthority(end < 0 ? rest : rest[..end], out host, out port) || host.Length == 0 || host.Contains('$', StringComparison.Ordinal))
-            {
-                return;
-            }
-        }
-
-        if (Classification.Classifier.IsLoopback(host))
+        if (uri is null || Classification.Classifier.IsLoopback(uri.Host))
         {
             return;
         }
 
-        // A literal prompt sent to a model inference API (an agent calling an LLM) is judged by replica.instruct, not as data.
         var prompt = body is not null && !body.Contains("$(", StringComparison.Ordinal) && !body.Contains('`', StringComparison.Ordinal)
-            && uri is not null && Classification.Classifier.IsModelApiPath(uri.AbsolutePath);
-        var rawStream = uri is not null && uri.Scheme is "gopher" or "gophers" or "dict" or "telnet" && uri.AbsolutePath.Length > 1;
-        if ((body is not null && !prompt) || rawStream || computed)
+            && Classification.Classifier.IsModelApiPath(uri.AbsolutePath);
+        var rawStream = uri.Scheme is "gopher" or "gophers" or "dict" or "telnet" && uri.AbsolutePath.Length > 1;
+        if ((body is not null && !prompt) || rawStream)
         {
-            context.Transfer(TransferDirection.Upload, span, host, port);
+            context.Transfer(TransferDirection.Upload, span, uri.Host, uri.Port > 0 ? uri.Port : null);
         }
     }
 

