@@ -207,7 +207,8 @@ internal sealed class ToolCallTarget : FuzzTarget
         {
             using var document = JsonDocument.Parse(Text(input), Options);
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("tool", out var tool) || tool.ValueKind != JsonValueKind.String
+            // A tool call has a name (ToolCall rejects an empty one: the host must not ask about a nameless call).
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("tool", out var tool) || tool.ValueKind != JsonValueKind.String || tool.GetString() is not { Length: > 0 }
                 || !root.TryGetProperty("arguments", out var arguments))
             {
                 return "skipped:shape";
@@ -219,6 +220,12 @@ internal sealed class ToolCallTarget : FuzzTarget
         catch (JsonException)
         {
             return "skipped:json";
+        }
+        catch (InvalidOperationException)
+        {
+            // A property name with an unpaired surrogate escape (\ud800): System.Text.Json cannot compare it, so a host
+            // reading the call this way cannot read it either. (The guard itself, handed such arguments, fails closed.)
+            return "skipped:unicode";
         }
 
         return Decisions.Describe(Decisions.Check(call));
