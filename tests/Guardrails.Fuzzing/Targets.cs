@@ -207,7 +207,8 @@ internal sealed class ToolCallTarget : FuzzTarget
         {
             using var document = JsonDocument.Parse(Text(input), Options);
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("tool", out var tool) || tool.ValueKind != JsonValueKind.String
+            // A tool call has a name (ToolCall rejects an empty one: the host must not ask about a nameless call).
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("tool", out var tool) || tool.ValueKind != JsonValueKind.String || tool.GetString() is not { Length: > 0 }
                 || !root.TryGetProperty("arguments", out var arguments))
             {
                 return "skipped:shape";
@@ -221,6 +222,12 @@ internal sealed class ToolCallTarget : FuzzTarget
             // Not a tool call an adapter could build: malformed JSON, or a name with a lone surrogate escape that no
             // string can hold (GetString throws InvalidOperationException before the guard is reached).
             return "skipped:json";
+        }
+        catch (InvalidOperationException)
+        {
+            // A property name with an unpaired surrogate escape (\ud800): System.Text.Json cannot compare it, so a host
+            // reading the call this way cannot read it either. (The guard itself, handed such arguments, fails closed.)
+            return "skipped:unicode";
         }
 
         return Decisions.Describe(Decisions.Check(call));

@@ -150,7 +150,8 @@ internal sealed class JsonPositionIndex
         if (path.EndsWith("']", StringComparison.Ordinal))
         {
             // A name that itself contains "['" is split at the wrong place; such keys only make a location less precise.
-            var open = path.LastIndexOf("['", path.Length - 2, StringComparison.Ordinal);
+            // The "['" must end before the closing quote: a name ending in '[' ("host[") must not be taken for it.
+            var open = path.Length >= 4 ? path.LastIndexOf("['", path.Length - 3, StringComparison.Ordinal) : -1;
             if (open > 0)
             {
                 parent = path[..open];

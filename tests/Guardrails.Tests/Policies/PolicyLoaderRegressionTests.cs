@@ -33,3 +33,35 @@ public sealed class PolicyLoaderUnicodeTests
         index.TryGet("$.b", out _).Should().BeTrue();
     }
 }
+
+/// <summary>
+/// Regression (found by afl-fuzz on the policy target): an unknown property whose name ends in '[' ("host[") made
+/// JsonPositionIndex.TrySplitLast compute a negative length, and the loader reported GR1999 instead of GR1002.
+/// </summary>
+public sealed class PolicyLoaderPathTests
+{
+    [Theory]
+    [InlineData("""{ "rules": [ { "id": "a.b", "effect": "deny", "when": { "host[": ["*.example.com"] } } ] }""", "host[")]
+    [InlineData("""{ "rules: [": [] }""", "rules: [")]
+    [InlineData("""{ "self": { "": 1 } }""", "")]
+    public void LoadText_UnknownPropertyWithBracketsInItsName_IsReportedAsUnknown(string json, string name)
+    {
+        var result = PolicyLoader.LoadText(json, "policy.json");
+
+        result.Diagnostics.Should().NotContain(d => d.Code == "GR1999");
+        result.Diagnostics.Should().Contain(d => d.Code == "GR1002" && d.Message.Contains($"'{name}'", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("$.when['host[']", "$.when", "host[")]
+    [InlineData("$.when['a.b']", "$.when", "a.b")]
+    [InlineData("$['']", "$", "")]
+    [InlineData("$.x['[']", "$.x", "[")]
+    public void TrySplitLast_BracketedName_SplitsAtItsOpeningBracket(string path, string parent, string name)
+    {
+        JsonPositionIndex.TrySplitLast(path, out var actualParent, out var actualName, out _).Should().BeTrue();
+
+        actualParent.Should().Be(parent);
+        actualName.Should().Be(name);
+    }
+}
