@@ -12,6 +12,7 @@ internal sealed class Catalog
 {
     private readonly ResourceMatcher[] _resources;
     private readonly FrozenDictionary<string, ulong> _programsByName;
+    private readonly FrozenDictionary<string, ulong>.AlternateLookup<ReadOnlySpan<char>> _programsByNameLookup;
     private readonly (CompiledGlob Glob, ulong Mask)[] _programGlobs;
     private readonly (string Module, ulong Mask)[] _pythonModules;
     private readonly (CompiledGlob Glob, ulong Mask)[] _hostGlobs;
@@ -41,6 +42,7 @@ internal sealed class Catalog
         _resources = resources;
         ProgramClasses = programClasses;
         _programsByName = programsByName;
+        _programsByNameLookup = programsByName.GetAlternateLookup<ReadOnlySpan<char>>();
         _programGlobs = programGlobs;
         _pythonModules = pythonModules;
         HostClasses = hostClasses;
@@ -318,6 +320,31 @@ internal sealed class Catalog
         }
 
         _programsByName.TryGetValue(programName, out var mask);
+        foreach (var (glob, globMask) in _programGlobs)
+        {
+            if ((mask & globMask) != globMask && glob.IsMatch(programName))
+            {
+                mask |= globMask;
+            }
+        }
+
+        return mask;
+    }
+
+    /// <summary>Returns the program classes of <paramref name="programName"/> followed by a space and <paramref name="operand"/> (<c>vllm serve</c>).</summary>
+    public ulong ClassifyProgramAndOperand(string programName, string operand)
+    {
+        var length = programName.Length + 1 + operand.Length;
+        Span<char> buffer = length <= 256 ? stackalloc char[length] : new char[length];
+        programName.AsSpan().CopyTo(buffer);
+        buffer[programName.Length] = ' ';
+        operand.AsSpan().CopyTo(buffer[(programName.Length + 1)..]);
+        return ClassifyProgram(buffer);
+    }
+
+    private ulong ClassifyProgram(ReadOnlySpan<char> programName)
+    {
+        _programsByNameLookup.TryGetValue(programName, out var mask);
         foreach (var (glob, globMask) in _programGlobs)
         {
             if ((mask & globMask) != globMask && glob.IsMatch(programName))

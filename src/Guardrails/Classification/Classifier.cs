@@ -200,17 +200,16 @@ internal static class Classifier
 
     private static void ClassifyLaunch(ProcessLaunch launch, Catalog catalog, OperationFacts facts)
     {
-        var name = launch.ProgramName;
+        var name = ProgramNameOf(launch);
         facts.ProgramName = name;
         facts.ProgramClasses = catalog.ClassifyProgram(name);
         if (FirstOperand(launch.Arguments) is { } subcommand)
         {
             // Catalog entries such as "vllm serve" name a program together with its subcommand.
-            facts.ProgramClasses |= catalog.ClassifyProgram(name + " " + subcommand);
+            facts.ProgramClasses |= catalog.ClassifyProgramAndOperand(name, subcommand);
         }
 
         facts.Detached = launch.Detached;
-        facts.ArgumentText = launch.Arguments.Count == 0 ? launch.Program : launch.Program + " " + string.Join(' ', launch.Arguments);
 
         if (launch.Script is { } launched)
         {
@@ -243,26 +242,38 @@ internal static class Classifier
             facts.Self = true;
         }
 
-        foreach (var path in new[] { launch.Program.Contains('/', StringComparison.Ordinal) ? launch.Program : null, launch.Script })
+        if (launch.Program.Contains('/', StringComparison.Ordinal))
         {
-            if (path is null)
-            {
-                continue;
-            }
+            ClassifyLaunchPath(launch.Program, catalog, facts);
+        }
 
-            facts.Paths.Add(path);
-            var kinds = catalog.ClassifyPath(path, containing: false, out var self);
-            if (self && (kinds & (catalog.AgentScaffoldBit | catalog.ModelWeightsBit)) != 0)
-            {
-                facts.Capabilities |= CapabilityBits.ReplicaLaunch;
-                facts.Resources |= catalog.SelfProcessBit;
-                facts.Self = true;
-            }
+        if (launch.Script is { } launchScript)
+        {
+            ClassifyLaunchPath(launchScript, catalog, facts);
+        }
+    }
 
-            if ((kinds & catalog.GuardBit) != 0)
-            {
-                facts.Resources |= catalog.GuardBit;
-            }
+    /// <summary>Gets <see cref="ProcessLaunch.ProgramName"/> without allocating when the program is written without directories.</summary>
+    private static string ProgramNameOf(ProcessLaunch launch)
+    {
+        var program = launch.Program;
+        return program.Contains('/', StringComparison.Ordinal) ? launch.ProgramName : program;
+    }
+
+    private static void ClassifyLaunchPath(string path, Catalog catalog, OperationFacts facts)
+    {
+        facts.Paths.Add(path);
+        var kinds = catalog.ClassifyPath(path, containing: false, out var self);
+        if (self && (kinds & (catalog.AgentScaffoldBit | catalog.ModelWeightsBit)) != 0)
+        {
+            facts.Capabilities |= CapabilityBits.ReplicaLaunch;
+            facts.Resources |= catalog.SelfProcessBit;
+            facts.Self = true;
+        }
+
+        if ((kinds & catalog.GuardBit) != 0)
+        {
+            facts.Resources |= catalog.GuardBit;
         }
     }
 

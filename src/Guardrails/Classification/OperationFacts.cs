@@ -35,7 +35,15 @@ internal sealed class OperationFacts
     public List<string> Paths { get; } = [];
 
     /// <summary>Gets or sets the text argument-pattern conditions run against (for a process: program and arguments joined by spaces).</summary>
-    public string ArgumentText { get; set; } = string.Empty;
+    /// <remarks>A process's text is only joined when a rule asks for it: most operations meet no argument pattern.</remarks>
+    public string ArgumentText
+    {
+        get => field ??= Operation is Actions.ProcessLaunch launch ? JoinArguments(launch) : string.Empty;
+        set;
+    }
+
+    private static string JoinArguments(Actions.ProcessLaunch launch) =>
+        launch.Arguments.Count == 0 ? launch.Program : launch.Program + " " + string.Join(' ', launch.Arguments);
 
     /// <summary>Gets or sets the working directory of the call (normalized), when known.</summary>
     public string? WorkingDirectory { get; set; }

@@ -55,14 +55,15 @@ internal static class Evaluator
     private static Decision EvaluateCore(CompiledPolicy policy, ToolCall call, Sessions.SessionView? session, CancellationToken cancellationToken)
     {
         var sink = new OperationSink(policy.Limits.MaxOperations);
-        var findings = new List<Finding>();
+        List<Finding>? findings = null;
+        EvidenceSource evidence = default;
         var binding = policy.FindTool(call.Name);
         if (binding is null)
         {
             binding = ToolBinding.Create(InterpreterKind.Generic);
             if (policy.UnknownTools != Verdict.Allow)
             {
-                findings.Add(new Finding("guardrails.tool.unknown", Capability.CodeOpaque, $"tool '{call.Name}' is not known to the policy", 100, policy.UnknownTools, Empty));
+                (findings ??= []).Add(new Finding("guardrails.tool.unknown", Capability.CodeOpaque, $"tool '{call.Name}' is not known to the policy", 100, policy.UnknownTools, Empty));
             }
         }
 
@@ -94,13 +95,12 @@ internal static class Evaluator
 
         foreach (var problem in sink.Problems)
         {
-            findings.Add(new Finding(problem.Code, Capability.CodeOpaque, problem.Message, 100, policy.OnError, MakeEvidence(call, null, problem.Source, problem.Span)));
+            (findings ??= []).Add(new Finding(problem.Code, Capability.CodeOpaque, problem.Message, 100, policy.OnError, MakeEvidence(call, null, problem.Source, problem.Span, ref evidence)));
         }
 
         var analyzed = new AnalyzedOperation[sink.Operations.Count];
         var allFacts = session is null ? [] : new OperationFacts[sink.Operations.Count];
         var matches = new List<(CompiledRule Rule, OperationFacts Facts, ulong Capability)>();
-        var ruleScores = new Dictionary<int, int>();
         for (var i = 0; i < sink.Operations.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -117,21 +117,26 @@ internal static class Evaluator
             MatchOperation(policy, facts, matches);
         }
 
-        foreach (var (rule, facts, capabilityBit) in matches)
-        {
-            var capability = rule.Capability ?? CapabilityBits.First(capabilityBit != 0 ? capabilityBit : facts.Capabilities);
-            findings.Add(new Finding(rule.Id, capability, rule.Message, rule.Score, rule.EffectVerdict, MakeEvidence(call, facts.Operation, facts.Operation.Source, facts.Operation.Span)));
-            ruleScores[rule.Index] = Math.Max(ruleScores.GetValueOrDefault(rule.Index), rule.Score);
-        }
-
         var score = 0;
-        foreach (var value in ruleScores.Values)
+        if (matches.Count > 0)
         {
-            score += value;
+            // Each rule counts once, with its score, however many operations it matched.
+            var ruleScores = new Dictionary<int, int>();
+            foreach (var (rule, facts, capabilityBit) in matches)
+            {
+                var capability = rule.Capability ?? CapabilityBits.First(capabilityBit != 0 ? capabilityBit : facts.Capabilities);
+                (findings ??= []).Add(new Finding(rule.Id, capability, rule.Message, rule.Score, rule.EffectVerdict, MakeEvidence(call, facts.Operation, facts.Operation.Source, facts.Operation.Span, ref evidence)));
+                ruleScores[rule.Index] = Math.Max(ruleScores.GetValueOrDefault(rule.Index), rule.Score);
+            }
+
+            foreach (var value in ruleScores.Values)
+            {
+                score += value;
+            }
         }
 
         var verdict = Verdict.Allow;
-        foreach (var finding in findings)
+        foreach (var finding in findings ?? [])
         {
             if (finding.Effect > verdict)
             {
@@ -156,13 +161,13 @@ internal static class Evaluator
             score = 100;
         }
 
-        findings.Sort(static (a, b) => b.Effect != a.Effect ? b.Effect.CompareTo(a.Effect) : b.Score.CompareTo(a.Score));
+        findings?.Sort(static (a, b) => b.Effect != a.Effect ? b.Effect.CompareTo(a.Effect) : b.Score.CompareTo(a.Score));
         var error = sink.Problems.Count > 0 ? sink.Problems[0].Message : null;
 
         // Every call is remembered whatever its verdict: the guard cannot know whether the host ran it anyway (audit
         // mode, an approval, a host that ignores decisions), so the session assumes the worst.
         session?.Record(allFacts, binding.Interpreter);
-        return Finish(policy, verdict, score, findings, analyzed, error);
+        return Finish(policy, verdict, score, findings ?? (IReadOnlyList<Finding>)[], analyzed, error);
     }
 
     // The rule index's candidates for the operation being matched: reused, so matching allocates nothing.
@@ -242,29 +247,44 @@ internal static class Evaluator
         }
     }
 
-    private static List<ResourceKind> ResourcesOf(ulong mask, Catalog catalog)
+    private static ResourceKind[] ResourcesOf(ulong mask, Catalog catalog)
     {
-        var list = new List<ResourceKind>();
-        for (var i = 0; i < catalog.ResourceKinds.Count; i++)
+        if (mask == 0)
+        {
+            return [];
+        }
+
+        var kinds = catalog.ResourceKinds;
+        var count = 0;
+        for (var i = 0; i < kinds.Count; i++)
+        {
+            count += (int)((mask >> i) & 1);
+        }
+
+        var result = new ResourceKind[count];
+        var n = 0;
+        for (var i = 0; i < kinds.Count; i++)
         {
             if ((mask & (1UL << i)) != 0)
             {
-                list.Add(catalog.ResourceKinds[i]);
+                result[n++] = kinds[i];
             }
         }
 
-        return list;
+        return result;
     }
 
     private static readonly Evidence Empty = new(null, string.Empty, TextSpan.Empty, string.Empty);
 
-    private static Evidence MakeEvidence(ToolCall call, Operation? operation, string source, TextSpan span)
+    /// <summary>The last argument text evidence was cut from, so that several findings on one argument read it once.</summary>
+    private record struct EvidenceSource(string? Name, string? Text);
+
+    private static Evidence MakeEvidence(ToolCall call, Operation? operation, string source, TextSpan span, ref EvidenceSource last)
     {
         var text = string.Empty;
-        if (source.Length > 0 && call.Arguments.ValueKind == JsonValueKind.Object
-            && call.Arguments.TryGetProperty(source, out var value) && value.ValueKind == JsonValueKind.String)
+        if (source.Length > 0 && (string.Equals(last.Name, source, StringComparison.Ordinal) || TryReadArgument(call, source, ref last)))
         {
-            var full = value.GetString() ?? string.Empty;
+            var full = last.Text ?? string.Empty;
             text = span.Length == 0 && span.Start == 0 ? string.Empty : span.Slice(full);
             if (text.Length > MaxEvidenceText)
             {
@@ -273,6 +293,17 @@ internal static class Evaluator
         }
 
         return new Evidence(operation, source, span, text);
+    }
+
+    private static bool TryReadArgument(ToolCall call, string source, ref EvidenceSource last)
+    {
+        if (call.Arguments.ValueKind != JsonValueKind.Object || !call.Arguments.TryGetProperty(source, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        last = new EvidenceSource(source, value.GetString());
+        return true;
     }
 
     private static Decision Finish(CompiledPolicy? policy, Verdict verdict, int score, IReadOnlyList<Finding> findings, IReadOnlyList<AnalyzedOperation> operations, string? error)

@@ -79,11 +79,17 @@ internal sealed class InterpretationContext
             return false;
         }
 
-        foreach (var candidate in Binding.Names(role))
+        if (!Binding.Arguments.TryGetValue(role, out var names))
         {
-            if (Call.Arguments.TryGetProperty(candidate, out element))
+            return false;
+        }
+
+        var utf8 = Binding.Utf8Names[role];
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (Call.Arguments.TryGetProperty(utf8[i], out element))
             {
-                name = candidate;
+                name = names[i];
                 return true;
             }
         }

@@ -32,7 +32,11 @@ internal sealed class ToolBinding
     {
         Interpreter = interpreter;
         Arguments = arguments.ToFrozenDictionary(StringComparer.Ordinal);
+        Utf8Names = Arguments.ToFrozenDictionary(p => p.Key, p => p.Value.Select(n => System.Text.Encoding.UTF8.GetBytes(n)).ToArray(), StringComparer.Ordinal);
     }
+
+    /// <summary>Gets the argument names of each role as UTF-8, in the order of <see cref="Arguments"/>: JSON lookups by them need no transcoding.</summary>
+    public FrozenDictionary<string, byte[][]> Utf8Names { get; }
 
     public InterpreterKind Interpreter { get; }
 

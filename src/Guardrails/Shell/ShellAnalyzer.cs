@@ -43,7 +43,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
     private HashSet<string>? _expandingAliases;
 
     // The texts of the tool-call arguments, by name; shared with the analyzers of nested shells, which add none.
-    private Dictionary<string, string> _sources = new(StringComparer.Ordinal);
+    private SourceTexts _sources = new();
 
     // Known output of <(…) process substitutions, by the start of their span: what `source <(…)` and `bash <(…)` read.
     private Dictionary<int, string>? _processOutputs;
@@ -75,14 +75,14 @@ internal sealed class ShellAnalyzer : IInvocationHost
     /// <summary>Analyses a top-level shell command taken from tool argument <paramref name="source"/>.</summary>
     public void AnalyzeCommand(string command, string source)
     {
-        _sources[source] = command;
+        _sources.Set(source, command);
         AnalyzeText(command, new Frame(source, SpanMap.Identity, 0, null, false, null));
     }
 
     /// <summary>Analyses a top-level Python program taken from tool argument <paramref name="source"/>.</summary>
     public void AnalyzePythonSource(string code, string source)
     {
-        _sources[source] = code;
+        _sources.Set(source, code);
         PythonAnalyzer.Analyze(code, new PythonScope(source, SpanMap.Identity, 0, null, Cwd), this);
     }
 
@@ -123,7 +123,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
     /// <summary>Gets the context of the tool call (for the Python analyzer).</summary>
     internal InterpretationContext Context => _context;
 
-    internal string? SourceText(string source) => _sources.TryGetValue(source, out var text) ? text : null;
+    internal string? SourceText(string source) => _sources.Get(source);
 
     internal static string? Chain(string? outer, string? inner) =>
         outer is null ? inner : inner is null ? outer : outer + " → " + inner;
@@ -165,7 +165,8 @@ internal sealed class ShellAnalyzer : IInvocationHost
     /// <summary>Walks a command list; returns its standard output when every part of it is statically known.</summary>
     private string? WalkList(CommandList list, Frame frame)
     {
-        var output = new StringBuilder();
+        // The output is only gathered while every item's output is known (most lists print nothing anyone reads).
+        StringBuilder? output = null;
         var known = true;
         for (var index = 0; index < list.Items.Count; index++)
         {
@@ -180,16 +181,26 @@ internal sealed class ShellAnalyzer : IInvocationHost
             var first = WalkPipeline(item.Command.First, itemFrame);
             _typeAheadCommand = null;
             known &= first is not null && item.Command.Rest.Count == 0 && !item.Background;
-            output.Append(first);
-            foreach (var (_, pipeline) in item.Command.Rest)
+            if (known)
+            {
+                (output ??= new StringBuilder()).Append(first);
+            }
+
+            var rest = item.Command.Rest;
+            for (var r = 0; r < rest.Count; r++)
             {
                 _conditional++;
-                WalkPipeline(pipeline, itemFrame);
+                WalkPipeline(rest[r].Pipeline, itemFrame);
                 _conditional--;
             }
         }
 
-        return known && output.Length <= _context.Limits.MaxDecodedLength ? output.ToString() : null;
+        if (!known)
+        {
+            return null;
+        }
+
+        return output is null ? string.Empty : output.Length <= _context.Limits.MaxDecodedLength ? output.ToString() : null;
     }
 
     /// <summary>
@@ -370,10 +381,31 @@ internal sealed class ShellAnalyzer : IInvocationHost
         }
     }
 
+    // The fields of the command being analysed: borrowed from the thread (a nested command gets its own list).
+    [ThreadStatic]
+    private static List<Field>? t_fields;
+
     private string? AnalyzeSimple(SimpleCommand command, Frame frame, PipeState pipe)
     {
+        var fields = t_fields ?? new List<Field>(8);
+        t_fields = null;
+        try
+        {
+            return AnalyzeSimple(command, frame, pipe, fields);
+        }
+        finally
+        {
+            fields.Clear();
+            if (fields.Capacity <= 256)
+            {
+                t_fields = fields;
+            }
+        }
+    }
+
+    private string? AnalyzeSimple(SimpleCommand command, Frame frame, PipeState pipe, List<Field> fields)
+    {
         var words = command.Words;
-        var fields = new List<Field>(words.Count);
         for (var i = 0; i < words.Count; i++)
         {
             ExpandWordInto(words[i], frame, fields);
@@ -381,9 +413,10 @@ internal sealed class ShellAnalyzer : IInvocationHost
 
         _lastFields = fields;
 
-        var assignments = new List<(string Name, string? Value, TextSpan Span)>();
-        foreach (var assignment in command.Assignments)
+        var assignments = command.Assignments.Count == 0 ? null : new List<(string Name, string? Value, TextSpan Span)>(command.Assignments.Count);
+        for (var a = 0; a < command.Assignments.Count; a++)
         {
+            var assignment = command.Assignments[a];
             string? value = null;
             if (assignment.Value is { } valueWord)
             {
@@ -403,12 +436,12 @@ internal sealed class ShellAnalyzer : IInvocationHost
             }
 
             WalkExpansions(assignment.Expansions, frame);
-            assignments.Add((assignment.Name, assignment.Append ? null : value, frame.Map.Map(assignment.Span)));
+            assignments!.Add((assignment.Name, assignment.Append ? null : value, frame.Map.Map(assignment.Span)));
         }
 
         if (fields.Count == 0)
         {
-            foreach (var (variable, value, _) in assignments)
+            foreach (var (variable, value, _) in assignments ?? [])
             {
                 Assign(variable, value);
             }
@@ -418,7 +451,7 @@ internal sealed class ShellAnalyzer : IInvocationHost
         }
 
         // Assignments before a command are exported to that command only.
-        foreach (var (variable, value, span) in assignments)
+        foreach (var (variable, value, span) in assignments ?? [])
         {
             Sink.Add(new EnvironmentChange(variable, value) { Source = frame.Source, Span = span, Via = frame.Via });
         }
@@ -612,8 +645,9 @@ internal sealed class ShellAnalyzer : IInvocationHost
 
     private static bool RedirectsStdout(IReadOnlyList<Redirection> redirections)
     {
-        foreach (var redirection in redirections)
+        for (var r = 0; r < redirections.Count; r++)
         {
+            var redirection = redirections[r];
             if (redirection.Fd is null or 1 && redirection.Op is RedirectionOperator.Output or RedirectionOperator.Append or RedirectionOperator.Clobber
                 or RedirectionOperator.OutputAndError or RedirectionOperator.AppendOutputAndError or RedirectionOperator.DupOutput)
             {
@@ -868,8 +902,9 @@ internal sealed class ShellAnalyzer : IInvocationHost
     {
         string? text = pipe.Piped;
         string? file = null;
-        foreach (var redirection in redirections)
+        for (var r = 0; r < redirections.Count; r++)
         {
+            var redirection = redirections[r];
             if (redirection.Fd is not (null or 0))
             {
                 continue;
@@ -902,8 +937,9 @@ internal sealed class ShellAnalyzer : IInvocationHost
 
     private void AnalyzeRedirections(IReadOnlyList<Redirection> redirections, Frame frame, string? program, string? content)
     {
-        foreach (var redirection in redirections)
+        for (var r = 0; r < redirections.Count; r++)
         {
+            var redirection = redirections[r];
             if (redirection.Target is null)
             {
                 continue;
@@ -1245,9 +1281,9 @@ internal sealed class ShellAnalyzer : IInvocationHost
                 break;
             case DoubleQuotedPart dq:
                 builder.MarkQuoted();
-                foreach (var inner in dq.Parts)
+                for (var i = 0; i < dq.Parts.Count; i++)
                 {
-                    AppendPart(inner, frame, builder, quoted: true, split);
+                    AppendPart(dq.Parts[i], frame, builder, quoted: true, split);
                 }
 
                 break;
@@ -1517,6 +1553,29 @@ internal sealed class ShellAnalyzer : IInvocationHost
                 yield return c.ToString();
             }
         }
+    }
+
+    /// <summary>Argument texts by name: almost always one, which needs no dictionary.</summary>
+    private sealed class SourceTexts
+    {
+        private string? _name;
+        private string? _text;
+        private Dictionary<string, string>? _more;
+
+        public void Set(string name, string text)
+        {
+            if (_name is null || string.Equals(_name, name, StringComparison.Ordinal))
+            {
+                (_name, _text) = (name, text);
+            }
+            else
+            {
+                (_more ??= new(StringComparer.Ordinal))[name] = text;
+            }
+        }
+
+        public string? Get(string name) =>
+            string.Equals(_name, name, StringComparison.Ordinal) ? _text : _more is not null && _more.TryGetValue(name, out var text) ? text : null;
     }
 
     /// <summary>Where a piece of shell code comes from and how it is reached.</summary>

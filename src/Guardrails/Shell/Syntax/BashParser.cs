@@ -29,6 +29,7 @@ internal static class BashParser
         {
             var context = new ParseContext(source, limits);
             var script = new Parser(context, source, null).ParseScript();
+            context.ReturnScratch();
             return new ParseResult(script, context.FinishDiagnostics());
         }
 #pragma warning disable CA1031 // The contract is "never throws": a parser bug must become an incomplete result, not a crash.

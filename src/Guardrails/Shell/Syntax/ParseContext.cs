@@ -57,7 +57,28 @@ internal sealed class ParseContext
     public int DiagnosticCount => _diagnostics.Count;
 
     /// <summary>Gets the scratch atoms of the words being assembled, used as a stack by nested words.</summary>
-    public List<Atom> Atoms { get; } = [];
+    /// <remarks>Borrowed from the thread for the parse (<see cref="ReturnScratch"/>); a parse started during another gets its own.</remarks>
+    public List<Atom> Atoms { get; } = TakeAtoms();
+
+    [ThreadStatic]
+    private static List<Atom>? t_atoms;
+
+    /// <summary>Gives the scratch atoms back to the thread once the parse is over.</summary>
+    public void ReturnScratch()
+    {
+        Atoms.Clear();
+        if (Atoms.Capacity <= 4096)
+        {
+            t_atoms = Atoms;
+        }
+    }
+
+    private static List<Atom> TakeAtoms()
+    {
+        var atoms = t_atoms ?? new List<Atom>(64);
+        t_atoms = null;
+        return atoms;
+    }
 
     public void AddDiagnostic(ParseDiagnosticKind kind, string message, TextSpan span)
     {
