@@ -53,8 +53,8 @@ internal sealed class ShellAnalyzer : IInvocationHost
     private ReadOnlyMemory<char> _typeAhead;
     private int _functionDepth;
 
-    // The fields of the last simple command walked, for the text of a pipeline stage.
-    private List<Field>? _lastFields;
+    // The text of the last simple command walked when it feeds a pipe, for the text of a pipeline stage.
+    private string? _lastStageText;
 
     public ShellAnalyzer(InterpretationContext context)
     {
@@ -233,12 +233,11 @@ internal sealed class ShellAnalyzer : IInvocationHost
         {
             var last = i == pipeline.Commands.Count - 1;
             var pipe = new PipeState(i > 0, piped, !last, upstream);
-            _lastFields = null;
+            _lastStageText = null;
             piped = WalkCommand(pipeline.Commands[i], frame, pipe);
-            if (!last && _lastFields is { Count: > 0 } fields)
+            if (!last && _lastStageText is { } text)
             {
                 // What feeds the next stage, as text, for when its content is not known (`pgrep x | xargs kill`).
-                var text = string.Join(' ', fields.Select(f => f.Text));
                 upstream = upstream is null ? text : upstream + " | " + text;
                 if (upstream.Length > MaxUpstreamLength)
                 {
@@ -411,7 +410,8 @@ internal sealed class ShellAnalyzer : IInvocationHost
             ExpandWordInto(words[i], frame, fields);
         }
 
-        _lastFields = fields;
+        // The field list is pooled and cleared after the command: keep the stage's text, not the list.
+        _lastStageText = pipe.ToPipe && fields.Count > 0 ? JoinTexts(fields, 0, string.Empty) : null;
 
         var assignments = command.Assignments.Count == 0 ? null : new List<(string Name, string? Value, TextSpan Span)>(command.Assignments.Count);
         for (var a = 0; a < command.Assignments.Count; a++)
