@@ -14,13 +14,20 @@ internal static partial class DocSnippets
     /// <param name="testFile">The calling source file (filled in by the compiler).</param>
     public static void AssertRegionsAreIn(string doc, [CallerFilePath] string testFile = "")
     {
-        var root = Path.GetDirectoryName(testFile);
+        // CI builds are deterministic and map source paths to /_/: then find the repository from the test's output folder.
+        var mapped = testFile.StartsWith("/_/", StringComparison.Ordinal);
+        var root = mapped ? AppContext.BaseDirectory : Path.GetDirectoryName(testFile);
         while (root is not null && !File.Exists(Path.Combine(root, "Guardrails.sln")))
         {
             root = Path.GetDirectoryName(root);
         }
 
         root.Should().NotBeNull("the test sources are inside the repository");
+        if (mapped)
+        {
+            testFile = Path.Combine(root!, testFile[3..]);
+        }
+
         var blocks = CodeBlock().Matches(File.ReadAllText(Path.Combine(root!, doc)).ReplaceLineEndings("\n"))
             .Select(m => Dedent(m.Groups["code"].Value))
             .ToList();
